@@ -1,0 +1,285 @@
+package elbo.core;
+
+import elbo.core.kernels.BinaryOp;
+import elbo.core.kernels.UnaryOp;
+
+import static elbo.core.Tensor.K;
+
+/**
+ * Elementwise primitives. Each op's forward pass and its backward rule stand side by side; the comment
+ * on each rule is its formula ({@code dx} is the gradient of the input, {@code dy} of the output).
+ *
+ * <p><b>Zero stays zero.</b> Every rule that multiplies {@code dy} by a local derivative (or divides it)
+ * returns an exact 0 wherever {@code dy} is 0, even where the derivative is infinite or NaN
+ * ({@code 0 · ∞ := 0}). So a zero seed gives zero gradients, and the unselected branch of
+ * {@link #where}, which receives a zero gradient, cannot leak NaN through {@code log(0)}, {@code 1/0},
+ * {@code sqrt(-1)} or an overflowed {@code exp} computed there.
+ */
+final class Elementwise {
+    private Elementwise() {
+    }
+
+    // ---- unary --------------------------------------------------------------------------------
+
+    static Tensor unary(Op op, Tensor x) {
+        Tensor y = map(unaryKernel(op), x);
+        return Autograd.record(op, y, dy -> new Tensor[] {
+            op == Op.NEG ? unaryBackward(op, x, y, dy) : zeroWhereZero(dy, unaryBackward(op, x, y, dy))}, x);
+    }
+
+    private static Tensor unaryBackward(Op op, Tensor x, Tensor y, Tensor dy) {
+        return switch (op) {
+            case NEG -> dy.neg();                                       // neg:   dx = -dy
+            case EXP -> dy.mul(y);                                      // exp:   dx = dy * y
+            case LOG -> dy.div(x);                                      // log:   dx = dy / x
+            case LOG1P -> dy.div(x.add(1.0));                           // log1p: dx = dy / (1 + x)
+            case EXPM1 -> dy.mul(y.add(1.0));                           // expm1: dx = dy * (y + 1)
+            case SQRT -> dy.div(y.mul(2.0));                            // sqrt:  dx = dy / (2 y)
+            case ABS -> dy.mul(map(UnaryOp.SIGN, x));                   // abs:   dx = dy * sign(x), sign(0) = 0
+            case TANH -> dy.mul(y.square().rsub(1.0));                  // tanh:  dx = dy * (1 - y^2)
+            case SIGMOID -> dy.mul(y).mul(map(UnaryOp.SIGMOID, x.neg())); // sigmoid: dx = dy * y * (1 - y), 1 - y as sigmoid(-x)
+            case RELU -> dy.mul(map(UnaryOp.STEP, x));                  // relu:  dx = dy * [x > 0]
+            case SOFTPLUS -> dy.mul(map(UnaryOp.SIGMOID, x));           // softplus: dx = dy * sigmoid(x)
+            case LOG_SIGMOID -> dy.mul(map(UnaryOp.SIGMOID, x.neg()));  // logSigmoid: dx = dy * sigmoid(-x)
+            default -> throw new IllegalStateException("not a unary op: " + op);
+        };
+    }
+
+    private static UnaryOp unaryKernel(Op op) {
+        return switch (op) {
+            case NEG -> UnaryOp.NEG;
+            case EXP -> UnaryOp.EXP;
+            case LOG -> UnaryOp.LOG;
+            case LOG1P -> UnaryOp.LOG1P;
+            case EXPM1 -> UnaryOp.EXPM1;
+            case SQRT -> UnaryOp.SQRT;
+            case ABS -> UnaryOp.ABS;
+            case TANH -> UnaryOp.TANH;
+            case SIGMOID -> UnaryOp.SIGMOID;
+            case RELU -> UnaryOp.RELU;
+            case SOFTPLUS -> UnaryOp.SOFTPLUS;
+            case LOG_SIGMOID -> UnaryOp.LOG_SIGMOID;
+            default -> throw new IllegalStateException("not a unary op: " + op);
+        };
+    }
+
+    /** {@code op(x)} into fresh storage, not recorded. */
+    static Tensor map(UnaryOp op, Tensor x) {
+        Tensor y = Tensor.empty(x.shape(), x.dtype());
+        if (x.dtype() == DType.FLOAT32) {
+            K.map(op, x.f32(), 0, y.f32(), 0, x.numel());
+        } else {
+            K.map(op, x.f64(), 0, y.f64(), 0, x.numel());
+        }
+        return y;
+    }
+
+    /**
+     * {@code g}, a fresh gradient of {@code dy}'s shape and dtype, with its elements set to 0 where
+     * {@code dy} is 0 (so {@code 0 · inf} gives 0, not NaN). Modifies and returns {@code g}.
+     */
+    private static Tensor zeroWhereZero(Tensor dy, Tensor g) {
+        if (g.dtype() == DType.FLOAT32) {
+            float[] d = dy.f32(), v = g.f32();
+            for (int i = 0; i < v.length; i++) {
+                if (d[i] == 0f) {
+                    v[i] = 0f;
+                }
+            }
+        } else {
+            double[] d = dy.f64(), v = g.f64();
+            for (int i = 0; i < v.length; i++) {
+                if (d[i] == 0.0) {
+                    v[i] = 0.0;
+                }
+            }
+        }
+        return g;
+    }
+
+    // ---- binary, broadcasting -----------------------------------------------------------------
+
+    static Tensor binary(Op op, Tensor a, Tensor b) {
+        Tensor y = zip(binaryKernel(op), a, b, op.label());
+        return Autograd.record(op, y, dy -> switch (op) {
+            case ADD -> new Tensor[] {                                  // add: da = dy, db = dy
+                sumTo(dy, a.shape()), sumTo(dy, b.shape())};
+            case SUB -> new Tensor[] {                                  // sub: da = dy, db = -dy
+                sumTo(dy, a.shape()), sumTo(dy.neg(), b.shape())};
+            case MUL -> new Tensor[] {                                  // mul: da = dy * b, db = dy * a
+                sumTo(zeroWhereZero(dy, dy.mul(b)), a.shape()), sumTo(zeroWhereZero(dy, dy.mul(a)), b.shape())};
+            case DIV -> new Tensor[] {                                  // div: da = dy / b, db = -dy * y / b
+                sumTo(zeroWhereZero(dy, dy.div(b)), a.shape()),
+                sumTo(zeroWhereZero(dy, dy.mul(y).div(b).neg()), b.shape())};
+            case MAXIMUM, MINIMUM -> {                                  // max: da = dy * ([a > b] + [a = b] / 2)
+                Cmp wins = op == Op.MAXIMUM ? Cmp.GT : Cmp.LT;
+                Tensor tie = compare(a, b, Cmp.EQ).mul(0.5);
+                yield new Tensor[] {
+                    sumTo(dy.mul(compare(a, b, wins).add(tie)), a.shape()),
+                    sumTo(dy.mul(compare(b, a, wins).add(tie)), b.shape())};
+            }
+            default -> throw new IllegalStateException("not a binary op: " + op);
+        }, a, b);
+    }
+
+    private static BinaryOp binaryKernel(Op op) {
+        return switch (op) {
+            case ADD -> BinaryOp.ADD;
+            case SUB -> BinaryOp.SUB;
+            case MUL -> BinaryOp.MUL;
+            case DIV -> BinaryOp.DIV;
+            case MAXIMUM -> BinaryOp.MAX;
+            case MINIMUM -> BinaryOp.MIN;
+            default -> throw new IllegalStateException("not a binary op: " + op);
+        };
+    }
+
+    static void checkSameDType(String op, Tensor a, Tensor b) {
+        if (a.dtype() != b.dtype()) {
+            throw new DTypeException(op + ": dtypes differ: " + a.dtype() + " " + a.shape()
+                    + " vs " + b.dtype() + " " + b.shape());
+        }
+    }
+
+    /** {@code op(a, b)} with NumPy broadcasting, into fresh storage, not recorded. */
+    static Tensor zip(BinaryOp op, Tensor a, Tensor b, String opName) {
+        checkSameDType(opName, a, b);
+        Shape out = Shape.broadcast(a.shape(), b.shape(), opName);
+        Tensor y = Tensor.empty(out, a.dtype());
+        boolean f32 = a.dtype() == DType.FLOAT32;
+        Broadcast.forEachRun(out, new Shape[] {a.shape(), b.shape()}, (off, st, yOff, n) -> {
+            if (f32) {
+                float[] av = a.f32(), bv = b.f32(), yv = y.f32();
+                if (st[0] == 1 && st[1] == 1) {
+                    K.zip(op, av, off[0], bv, off[1], yv, yOff, n);
+                } else if (st[0] == 1) {
+                    K.zipScalar(op, av, off[0], bv[off[1]], yv, yOff, n);
+                } else if (st[1] == 1) {
+                    K.scalarZip(op, av[off[0]], bv, off[1], yv, yOff, n);
+                } else {
+                    java.util.Arrays.fill(yv, yOff, yOff + n, (float) op.apply(av[off[0]], bv[off[1]]));
+                }
+            } else {
+                double[] av = a.f64(), bv = b.f64(), yv = y.f64();
+                if (st[0] == 1 && st[1] == 1) {
+                    K.zip(op, av, off[0], bv, off[1], yv, yOff, n);
+                } else if (st[0] == 1) {
+                    K.zipScalar(op, av, off[0], bv[off[1]], yv, yOff, n);
+                } else if (st[1] == 1) {
+                    K.scalarZip(op, av[off[0]], bv, off[1], yv, yOff, n);
+                } else {
+                    java.util.Arrays.fill(yv, yOff, yOff + n, op.apply(av[off[0]], bv[off[1]]));
+                }
+            }
+        });
+        return y;
+    }
+
+    /**
+     * Sums {@code g} over the axes along which a tensor of shape {@code target} was broadcast to
+     * {@code g}'s shape: the gradient rule of broadcasting. Returns {@code g} itself if the shapes match.
+     */
+    static Tensor sumTo(Tensor g, Shape target) {
+        if (g.shape().equals(target)) {
+            return g;
+        }
+        Tensor t = Tensor.empty(target, g.dtype());
+        boolean f32 = g.dtype() == DType.FLOAT32;
+        Broadcast.forEachRun(g.shape(), new Shape[] {target}, (off, st, gOff, n) -> {
+            if (st[0] == 1) { // t[run] += g[run]
+                if (f32) {
+                    K.zip(BinaryOp.ADD, t.f32(), off[0], g.f32(), gOff, t.f32(), off[0], n);
+                } else {
+                    K.zip(BinaryOp.ADD, t.f64(), off[0], g.f64(), gOff, t.f64(), off[0], n);
+                }
+            } else {          // t[i] += sum(g[run])
+                double s = f32 ? K.sum(g.f32(), gOff, n) : K.sum(g.f64(), gOff, n);
+                t.setFlat(off[0], t.getFlat(off[0]) + s);
+            }
+        });
+        return t;
+    }
+
+    // ---- pow, clamp ---------------------------------------------------------------------------
+
+    static Tensor pow(Tensor x, double p) {
+        Tensor y = Tensor.empty(x.shape(), x.dtype());
+        if (x.dtype() == DType.FLOAT32) {
+            K.zipScalar(BinaryOp.POW, x.f32(), 0, (float) p, y.f32(), 0, x.numel());
+        } else {
+            K.zipScalar(BinaryOp.POW, x.f64(), 0, p, y.f64(), 0, x.numel());
+        }
+        return Autograd.record(Op.POW, y, dy -> new Tensor[] {
+            p == 0.0 ? Tensor.zerosLike(x)                               // pow: dx = dy * p * x^(p-1)
+                    : p == 1.0 ? dy : zeroWhereZero(dy, dy.mul(x.pow(p - 1.0)).mul(p))}, x);
+    }
+
+    static Tensor clamp(Tensor x, double lo, double hi) {
+        if (!(lo <= hi)) {
+            throw new IllegalArgumentException("clamp: lo " + lo + " > hi " + hi);
+        }
+        Tensor y = Tensor.empty(x.shape(), x.dtype());
+        Tensor inside = Tensor.empty(x.shape(), x.dtype());
+        for (int i = 0; i < x.numel(); i++) {
+            double v = x.getFlat(i);
+            y.setFlat(i, Double.isNaN(v) ? v : Math.min(Math.max(v, lo), hi));
+            inside.setFlat(i, v >= lo && v <= hi ? 1.0 : 0.0);
+        }
+        return Autograd.record(Op.CLAMP, y, dy -> new Tensor[] {dy.mul(inside)}, x); // clamp: dx = dy * [lo <= x <= hi]
+    }
+
+    // ---- where, comparisons -------------------------------------------------------------------
+
+    static Tensor where(Tensor mask, Tensor a, Tensor b) {
+        checkSameDType("where", a, b);
+        Shape out = Shape.broadcast(Shape.broadcast(mask.shape(), a.shape(), "where"), b.shape(), "where");
+        Tensor y = Tensor.empty(out, a.dtype());
+        Tensor selectA = Tensor.empty(out, a.dtype()); // 1 where the mask picks a: reused by backward
+        Broadcast.forEachRun(out, new Shape[] {mask.shape(), a.shape(), b.shape()}, (off, st, yOff, n) -> {
+            for (int i = 0; i < n; i++) {
+                boolean pickA = mask.getFlat(off[0] + i * st[0]) != 0.0;
+                y.setFlat(yOff + i, pickA ? a.getFlat(off[1] + i * st[1]) : b.getFlat(off[2] + i * st[2]));
+                selectA.setFlat(yOff + i, pickA ? 1.0 : 0.0);
+            }
+        });
+        // where: da = dy * [mask], db = dy * [!mask]; the products are exact zeros, never 0 * NaN
+        return Autograd.record(Op.WHERE, y, dy -> new Tensor[] {
+            null,
+            sumTo(select(selectA, dy, 1.0), a.shape()),
+            sumTo(select(selectA, dy, 0.0), b.shape())}, mask, a, b);
+    }
+
+    /** {@code dy} where {@code selector == keep}, exact 0 elsewhere. */
+    private static Tensor select(Tensor selector, Tensor dy, double keep) {
+        Tensor g = Tensor.empty(dy.shape(), dy.dtype());
+        for (int i = 0; i < g.numel(); i++) {
+            if (selector.getFlat(i) == keep) {
+                g.setFlat(i, dy.getFlat(i));
+            }
+        }
+        return g;
+    }
+
+    enum Cmp { GT, GE, LT, EQ }
+
+    /** 1 where the comparison holds, else 0, with broadcasting; never recorded. */
+    static Tensor compare(Tensor a, Tensor b, Cmp cmp) {
+        checkSameDType("compare", a, b);
+        Shape out = Shape.broadcast(a.shape(), b.shape(), "compare");
+        Tensor y = Tensor.empty(out, a.dtype());
+        Broadcast.forEachRun(out, new Shape[] {a.shape(), b.shape()}, (off, st, yOff, n) -> {
+            for (int i = 0; i < n; i++) {
+                double u = a.getFlat(off[0] + i * st[0]);
+                double v = b.getFlat(off[1] + i * st[1]);
+                boolean holds = switch (cmp) {
+                    case GT -> u > v;
+                    case GE -> u >= v;
+                    case LT -> u < v;
+                    case EQ -> u == v;
+                };
+                y.setFlat(yOff + i, holds ? 1.0 : 0.0);
+            }
+        });
+        return y;
+    }
+}

@@ -1,0 +1,104 @@
+package elbo.core;
+
+/**
+ * Matrix multiplication, 2-D and batched 3-D, with optional transposes of either operand that are
+ * never materialised: the GEMM kernel reads the stored layout directly.
+ *
+ * <p>Shapes: {@code op(A)} is {@code [.., m, k]} and {@code op(B)} is {@code [.., k, n]}; a 2-D
+ * operand, or a batch of size 1, is shared by every batch element of the other.
+ *
+ * <p>Gradients, with {@code C = op(A) op(B)}: {@code d op(A) = dC op(B)ᵀ} and
+ * {@code d op(B) = op(A)ᵀ dC}, each again a GEMM with transpose flags; an operand shared across the
+ * batch sums its gradient over the batch (the kernel's accumulate flag).
+ */
+final class MatMul {
+    private MatMul() {
+    }
+
+    /** A matrix operand: its batch size (1 if shared) and stored rows × cols. */
+    private record Operand(Tensor t, int batch, int rows, int cols) {
+        static Operand of(Tensor t, String side, Tensor a, boolean transA, Tensor b, boolean transB) {
+            if (t.rank() != 2 && t.rank() != 3) {
+                throw new ShapeException("matmul: operands must be 2-D or 3-D, got " + a.shape() + (transA ? "ᵀ" : "")
+                        + " @ " + b.shape() + (transB ? "ᵀ" : "") + " (" + side + " has rank " + t.rank() + ")");
+            }
+            int batch = t.rank() == 3 ? t.dim(0) : 1;
+            return new Operand(t, batch, t.dim(-2), t.dim(-1));
+        }
+
+        int stride() {
+            return batch == 1 ? 0 : rows * cols;
+        }
+    }
+
+    static Tensor matmul(Tensor a, Tensor b, boolean transA, boolean transB) {
+        Elementwise.checkSameDType("matmul", a, b);
+        Operand A = Operand.of(a, "left", a, transA, b, transB);
+        Operand B = Operand.of(b, "right", a, transA, b, transB);
+        int m = transA ? A.cols : A.rows, k = transA ? A.rows : A.cols;
+        int kb = transB ? B.cols : B.rows, n = transB ? B.rows : B.cols;
+        if (k != kb) {
+            throw new ShapeException("matmul: inner dimensions differ: " + a.shape() + (transA ? "ᵀ" : "")
+                    + " @ " + b.shape() + (transB ? "ᵀ" : ""));
+        }
+        if (A.batch != B.batch && A.batch != 1 && B.batch != 1) {
+            throw new ShapeException("matmul: batch sizes differ: " + a.shape() + " @ " + b.shape());
+        }
+        // A batch of 1 (or a 2-D operand) takes the other's batch size, which may be 0.
+        int batch = A.batch == 1 ? B.batch : A.batch;
+        boolean batched = a.rank() == 3 || b.rank() == 3;
+        Shape outShape = batched ? Shape.of(batch, m, n) : Shape.of(m, n);
+        Tensor c = Tensor.empty(outShape, a.dtype());
+        gemmBatched(batch, transA, transB, m, n, k, a, A.stride(), A.cols, b, B.stride(), B.cols, c, m * n, n);
+
+        return Autograd.record(Op.MATMUL, c, dc -> {
+            Tensor da = null, db = null;
+            if (a.requiresGrad()) {
+                // d op(A) = dC · op(B)ᵀ ; stored dA = transA ? (dC op(B)ᵀ)ᵀ = op(B) dCᵀ : dC op(B)ᵀ
+                da = Tensor.empty(a.shape(), a.dtype());
+                if (!transA) {
+                    gemmBatched(batch, false, !transB, m, k, n, dc, m * n, n, b, B.stride(), B.cols,
+                            da, A.stride(), A.cols);
+                } else {
+                    gemmBatched(batch, transB, true, k, m, n, b, B.stride(), B.cols, dc, m * n, n,
+                            da, A.stride(), A.cols);
+                }
+            }
+            if (b.requiresGrad()) {
+                // d op(B) = op(A)ᵀ · dC ; stored dB = transB ? dCᵀ op(A) : op(A)ᵀ dC
+                db = Tensor.empty(b.shape(), b.dtype());
+                if (!transB) {
+                    gemmBatched(batch, !transA, false, k, n, m, a, A.stride(), A.cols, dc, m * n, n,
+                            db, B.stride(), B.cols);
+                } else {
+                    gemmBatched(batch, true, transA, n, k, m, dc, m * n, n, a, A.stride(), A.cols,
+                            db, B.stride(), B.cols);
+                }
+            }
+            return new Tensor[] {da, db};
+        }, a, b);
+    }
+
+    /**
+     * {@code C_i = op(X_i) op(Y_i)} for each batch element i. An operand stride of 0 shares that
+     * operand across the batch; an output stride of 0 sums the products over the batch (the gradient
+     * of a shared operand).
+     */
+    private static void gemmBatched(int batch, boolean tx, boolean ty, int m, int n, int k,
+                                    Tensor x, int xStride, int ldx, Tensor y, int yStride, int ldy,
+                                    Tensor c, int cStride, int ldc) {
+        for (int i = 0; i < batch; i++) {
+            boolean accumulate = cStride == 0 && i > 0;
+            gemm(tx, ty, m, n, k, x, i * xStride, ldx, y, i * yStride, ldy, accumulate, c, i * cStride, ldc);
+        }
+    }
+
+    private static void gemm(boolean tx, boolean ty, int m, int n, int k, Tensor x, int xOff, int ldx,
+                             Tensor y, int yOff, int ldy, boolean acc, Tensor c, int cOff, int ldc) {
+        if (c.dtype() == DType.FLOAT32) {
+            Tensor.K.gemm(tx, ty, m, n, k, x.f32(), xOff, ldx, y.f32(), yOff, ldy, acc, c.f32(), cOff, ldc);
+        } else {
+            Tensor.K.gemm(tx, ty, m, n, k, x.f64(), xOff, ldx, y.f64(), yOff, ldy, acc, c.f64(), cOff, ldc);
+        }
+    }
+}

@@ -1,0 +1,192 @@
+package elbo.core;
+
+import java.util.Arrays;
+
+import static elbo.core.Tensor.K;
+
+/** Reductions over axes: sum, mean, max and log-sum-exp, forward and backward side by side. */
+final class Reductions {
+    private Reductions() {
+    }
+
+    /** The input shape with each reduced axis set to 1. */
+    private static Shape keptShape(Shape s, int[] axes, String op) {
+        int[] dims = s.dims();
+        boolean[] seen = new boolean[dims.length];
+        for (int a : axes) {
+            int ax = s.normalizeAxis(a, op);
+            if (seen[ax]) {
+                throw new ShapeException(op + ": axis " + a + " repeated in " + Arrays.toString(axes)
+                        + " for shape " + s);
+            }
+            seen[ax] = true;
+            dims[ax] = 1;
+        }
+        return Shape.of(dims);
+    }
+
+    /** The input shape with each reduced axis removed. */
+    private static int[] droppedDims(Shape s, Shape kept, int[] axes) {
+        boolean[] drop = new boolean[s.rank()];
+        for (int a : axes) {
+            drop[a < 0 ? a + s.rank() : a] = true;
+        }
+        int[] out = new int[s.rank() - Math.toIntExact(countTrue(drop))];
+        for (int i = 0, j = 0; i < s.rank(); i++) {
+            if (!drop[i]) {
+                out[j++] = kept.dim(i);
+            }
+        }
+        return out;
+    }
+
+    private static long countTrue(boolean[] b) {
+        long n = 0;
+        for (boolean x : b) {
+            n += x ? 1 : 0;
+        }
+        return n;
+    }
+
+    static Tensor sum(Tensor x, int[] axes, boolean keepDims) {
+        Shape kept = keptShape(x.shape(), axes, "sum");
+        Tensor y = Elementwise.sumTo(x, kept);
+        if (y == x) {
+            y = x.copy(); // reducing only size-1 axes: still a new tensor
+        }
+        if (!keepDims) {
+            y = y.reshapeRaw(Shape.of(droppedDims(x.shape(), kept, axes)));
+        }
+        return Autograd.record(Op.SUM, y, dy ->                                   // sum: dx = broadcast(dy)
+                new Tensor[] {dy.reshapeRaw(kept).broadcastTo(x.shape())}, x);
+    }
+
+    static Tensor mean(Tensor x, int[] axes, boolean keepDims) {
+        Shape kept = keptShape(x.shape(), axes, "mean");
+        double count = reducedCount(x.shape(), axes);
+        Tensor y;
+        try (Autograd.Scope ignored = Autograd.noGrad()) {
+            y = sum(x, axes, keepDims).mul(1.0 / count);
+        }
+        return Autograd.record(Op.MEAN, y, dy ->                                  // mean: dx = broadcast(dy) / n
+                new Tensor[] {dy.reshapeRaw(kept).broadcastTo(x.shape()).mul(1.0 / count)}, x);
+    }
+
+    /** Elements per reduced group: the product of the reduced axes' sizes (even when another axis is 0). */
+    private static double reducedCount(Shape s, int[] axes) {
+        double count = 1;
+        for (int a : axes) {
+            count *= s.dim(a);
+        }
+        return count;
+    }
+
+    static Tensor max(Tensor x, int axis, boolean keepDims) {
+        Shape s = x.shape();
+        int ax = s.normalizeAxis(axis, "max");
+        int outer = s.sizeOf(0, ax), n = s.dim(ax), inner = s.sizeOf(ax + 1, s.rank());
+        if (n == 0) {
+            throw new ShapeException("max: axis " + axis + " has size 0 in shape " + s);
+        }
+        Shape kept = s.withDim(ax, 1);
+        Tensor y = Tensor.empty(kept, x.dtype());
+        int[] argmax = new int[kept.numel()]; // flat index into x of the first maximal element
+        for (int o = 0; o < outer; o++) {
+            for (int i = 0; i < inner; i++) {
+                int best = o * n * inner + i;
+                for (int j = 1; j < n; j++) {
+                    int idx = (o * n + j) * inner + i;
+                    double v = x.getFlat(idx);
+                    if (v > x.getFlat(best) || (Double.isNaN(v) && !Double.isNaN(x.getFlat(best)))) {
+                        best = idx;
+                    }
+                }
+                argmax[o * inner + i] = best;
+                y.setFlat(o * inner + i, x.getFlat(best));
+            }
+        }
+        Tensor out = keepDims ? y : y.reshapeRaw(s.without(ax));
+        return Autograd.record(Op.MAX, out, dy -> {                               // max: dx = dy at the argmax, 0 elsewhere
+            Tensor dx = Tensor.zerosLike(x);
+            for (int k = 0; k < argmax.length; k++) {
+                dx.setFlat(argmax[k], dy.getFlat(k));
+            }
+            return new Tensor[] {dx};
+        }, x);
+    }
+
+    static Tensor logSumExp(Tensor x, int axis, boolean keepDims) {
+        Shape s = x.shape();
+        int ax = s.normalizeAxis(axis, "logSumExp");
+        Shape kept = s.withDim(ax, 1);
+        Tensor keptLse = keptLogSumExp(x, ax);
+        Tensor out = keepDims ? keptLse : keptLse.reshapeRaw(s.without(ax));
+        return Autograd.record(Op.LOG_SUM_EXP, out, dy -> {                       // logSumExp: dx = dy * exp(x - y)
+            // exp(x - y) is the softmax: 0 where x = -inf; where y = +inf, the +inf entries share weight 1.
+            // For float32, y is recomputed in float64: its rounding (ulp 6e-5 at 1000) would show in exp(x - y).
+            Tensor lse = x.dtype() == DType.FLOAT64 ? keptLse : keptLogSumExp(x.cast(DType.FLOAT64), ax);
+            Tensor p = Tensor.empty(s, x.dtype());
+            Tensor plusInf = Tensor.empty(kept, DType.FLOAT64);                   // count of +inf entries
+            Broadcast.forEachRun(s, new Shape[] {kept}, (off, st, xOff, len) -> {
+                for (int i = 0; i < len; i++) {
+                    double xi = x.getFlat(xOff + i);
+                    int k = off[0] + i * st[0];
+                    double l = lse.getFlat(k);
+                    if (l == Double.POSITIVE_INFINITY) {
+                        boolean inf = xi == Double.POSITIVE_INFINITY;
+                        p.setFlat(xOff + i, inf ? 1.0 : 0.0);
+                        plusInf.setFlat(k, plusInf.getFlat(k) + (inf ? 1 : 0));
+                    } else {
+                        p.setFlat(xOff + i, xi == Double.NEGATIVE_INFINITY ? 0.0 : Math.exp(xi - l));
+                    }
+                }
+            });
+            Broadcast.forEachRun(s, new Shape[] {kept}, (off, st, xOff, len) -> {
+                for (int i = 0; i < len; i++) {
+                    double c = plusInf.getFlat(off[0] + i * st[0]);
+                    if (c > 1) {
+                        p.setFlat(xOff + i, p.getFlat(xOff + i) / c);
+                    }
+                }
+            });
+            return new Tensor[] {p.mul(dy.reshapeRaw(kept))};
+        }, x);
+    }
+
+    /** {@code log sum exp} over axis {@code ax}, in the kept shape (the axis has size 1); not recorded. */
+    private static Tensor keptLogSumExp(Tensor x, int ax) {
+        Shape s = x.shape();
+        int last = s.rank() - 1;
+        // The kernel reduces contiguous rows: bring the axis last if it is not.
+        Tensor rows = ax == last ? x : Shaping.permuteRaw(x, swapToLast(s.rank(), ax));
+        int n = s.dim(ax);
+        int outer = s.numel() / Math.max(n, 1);
+        if (n == 0) {
+            outer = s.sizeOf(0, ax) * s.sizeOf(ax + 1, s.rank());
+        }
+        Shape kept = s.withDim(ax, 1);
+        // The rows' order equals the kept shape's order only when the axis is last; else un-permute.
+        Tensor lseRows = Tensor.empty(Shape.of(outer), x.dtype());
+        if (x.dtype() == DType.FLOAT32) {
+            K.logSumExpRows(rows.f32(), 0, outer, n, lseRows.f32(), 0);
+        } else {
+            K.logSumExpRows(rows.f64(), 0, outer, n, lseRows.f64(), 0);
+        }
+        if (ax == last) {
+            return lseRows.reshapeRaw(kept);
+        }
+        int[] permutedDims = Shaping.permutedDims(kept, swapToLast(s.rank(), ax));
+        return Shaping.permuteRaw(lseRows.reshapeRaw(Shape.of(permutedDims)), swapToLast(s.rank(), ax));
+    }
+
+    /** The permutation that swaps axis {@code ax} with the last axis (its own inverse). */
+    private static int[] swapToLast(int rank, int ax) {
+        int[] p = new int[rank];
+        for (int i = 0; i < rank; i++) {
+            p[i] = i;
+        }
+        p[ax] = rank - 1;
+        p[rank - 1] = ax;
+        return p;
+    }
+}

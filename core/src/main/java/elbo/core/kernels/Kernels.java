@@ -1,0 +1,87 @@
+package elbo.core.kernels;
+
+/**
+ * The compute layer: loops over arrays, offsets and lengths. Kernels know nothing of tensors,
+ * shapes or the autodiff tape; the tensor operations in {@code elbo.core} call them.
+ *
+ * <p>Two implementations stand behind this interface: {@link ScalarKernels}, plain loops that are the
+ * readable specification, and a Vector API one chosen at start-up when {@code jdk.incubator.vector}
+ * is available (see {@link KernelProvider}). Every method exists for {@code float[]} (training) and
+ * {@code double[]} (verification). Results of reductions do not depend on the thread count.
+ *
+ * <p>Arrays never overlap unless a method says so; {@code y} may be the same array as an input at the
+ * same offset (in-place) for the elementwise methods.
+ */
+public interface Kernels {
+
+    /** A short name for logs and benchmarks, e.g. {@code "scalar"} or {@code "vector-512"}. */
+    String name();
+
+    // ---- elementwise -------------------------------------------------------------------------
+
+    /** {@code y[yOff+i] = op(x[xOff+i])} for {@code i < n}. */
+    void map(UnaryOp op, float[] x, int xOff, float[] y, int yOff, int n);
+
+    /** {@code y[yOff+i] = op(x[xOff+i])} for {@code i < n}. */
+    void map(UnaryOp op, double[] x, int xOff, double[] y, int yOff, int n);
+
+    /** {@code y[yOff+i] = op(a[aOff+i], b[bOff+i])} for {@code i < n}. */
+    void zip(BinaryOp op, float[] a, int aOff, float[] b, int bOff, float[] y, int yOff, int n);
+
+    /** {@code y[yOff+i] = op(a[aOff+i], b[bOff+i])} for {@code i < n}. */
+    void zip(BinaryOp op, double[] a, int aOff, double[] b, int bOff, double[] y, int yOff, int n);
+
+    /** {@code y[yOff+i] = op(a[aOff+i], s)} for {@code i < n}. */
+    void zipScalar(BinaryOp op, float[] a, int aOff, float s, float[] y, int yOff, int n);
+
+    /** {@code y[yOff+i] = op(a[aOff+i], s)} for {@code i < n}. */
+    void zipScalar(BinaryOp op, double[] a, int aOff, double s, double[] y, int yOff, int n);
+
+    /** {@code y[yOff+i] = op(s, b[bOff+i])} for {@code i < n} (scalar on the left). */
+    void scalarZip(BinaryOp op, float s, float[] b, int bOff, float[] y, int yOff, int n);
+
+    /** {@code y[yOff+i] = op(s, b[bOff+i])} for {@code i < n} (scalar on the left). */
+    void scalarZip(BinaryOp op, double s, double[] b, int bOff, double[] y, int yOff, int n);
+
+    // ---- reductions --------------------------------------------------------------------------
+
+    /** {@code sum_i x[off+i]}, accumulated in double, in an order fixed by {@code n} alone. */
+    double sum(float[] x, int off, int n);
+
+    /** {@code sum_i x[off+i]}, in an order fixed by {@code n} alone. */
+    double sum(double[] x, int off, int n);
+
+    /** {@code max_i x[off+i]}; {@code -inf} for {@code n == 0}; NaN if any element is NaN. */
+    double max(float[] x, int off, int n);
+
+    /** {@code max_i x[off+i]}; {@code -inf} for {@code n == 0}; NaN if any element is NaN. */
+    double max(double[] x, int off, int n);
+
+    /**
+     * Row-wise log-sum-exp with max shift: {@code out[r] = m + log sum_j exp(x[r,j] - m)},
+     * {@code m = max_j x[r,j]}; a row of all {@code -inf} gives {@code -inf} (not NaN); a row with
+     * {@code +inf} gives {@code +inf}.
+     */
+    void logSumExpRows(float[] x, int off, int rows, int cols, float[] out, int outOff);
+
+    /** Row-wise log-sum-exp with max shift; see the float version. */
+    void logSumExpRows(double[] x, int off, int rows, int cols, double[] out, int outOff);
+
+    // ---- matrix multiply ---------------------------------------------------------------------
+
+    /**
+     * Row-major GEMM: {@code C = op(A) · op(B)} (or {@code C += ...} when {@code accumulate}), where
+     * {@code C} is {@code m × n}, {@code op(A)} is {@code m × k} and {@code op(B)} is {@code k × n}.
+     * {@code op(A) = A} stored {@code m × k} with row stride {@code lda}, or {@code Aᵀ} when
+     * {@code transA}, with A stored {@code k × m}; likewise for B. No transpose is materialised by the
+     * caller.
+     */
+    void gemm(boolean transA, boolean transB, int m, int n, int k,
+              float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+              boolean accumulate, float[] c, int cOff, int ldc);
+
+    /** Row-major GEMM in double precision; see the float version. */
+    void gemm(boolean transA, boolean transB, int m, int n, int k,
+              double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
+              boolean accumulate, double[] c, int cOff, int ldc);
+}

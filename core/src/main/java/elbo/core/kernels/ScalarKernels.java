@@ -1,0 +1,177 @@
+package elbo.core.kernels;
+
+/**
+ * The reference kernels: plain loops, one line of math each. They are the specification the vector
+ * kernels are tested against, and the fallback when the Vector API module is not present.
+ * Single-threaded; every reduction runs left to right.
+ */
+public final class ScalarKernels implements Kernels {
+
+    @Override
+    public String name() {
+        return "scalar";
+    }
+
+    @Override
+    public void map(UnaryOp op, float[] x, int xOff, float[] y, int yOff, int n) {
+        for (int i = 0; i < n; i++) {
+            y[yOff + i] = (float) op.apply(x[xOff + i]);
+        }
+    }
+
+    @Override
+    public void map(UnaryOp op, double[] x, int xOff, double[] y, int yOff, int n) {
+        for (int i = 0; i < n; i++) {
+            y[yOff + i] = op.apply(x[xOff + i]);
+        }
+    }
+
+    @Override
+    public void zip(BinaryOp op, float[] a, int aOff, float[] b, int bOff, float[] y, int yOff, int n) {
+        for (int i = 0; i < n; i++) {
+            y[yOff + i] = (float) op.apply(a[aOff + i], b[bOff + i]);
+        }
+    }
+
+    @Override
+    public void zip(BinaryOp op, double[] a, int aOff, double[] b, int bOff, double[] y, int yOff, int n) {
+        for (int i = 0; i < n; i++) {
+            y[yOff + i] = op.apply(a[aOff + i], b[bOff + i]);
+        }
+    }
+
+    @Override
+    public void zipScalar(BinaryOp op, float[] a, int aOff, float s, float[] y, int yOff, int n) {
+        for (int i = 0; i < n; i++) {
+            y[yOff + i] = (float) op.apply(a[aOff + i], s);
+        }
+    }
+
+    @Override
+    public void zipScalar(BinaryOp op, double[] a, int aOff, double s, double[] y, int yOff, int n) {
+        for (int i = 0; i < n; i++) {
+            y[yOff + i] = op.apply(a[aOff + i], s);
+        }
+    }
+
+    @Override
+    public void scalarZip(BinaryOp op, float s, float[] b, int bOff, float[] y, int yOff, int n) {
+        for (int i = 0; i < n; i++) {
+            y[yOff + i] = (float) op.apply(s, b[bOff + i]);
+        }
+    }
+
+    @Override
+    public void scalarZip(BinaryOp op, double s, double[] b, int bOff, double[] y, int yOff, int n) {
+        for (int i = 0; i < n; i++) {
+            y[yOff + i] = op.apply(s, b[bOff + i]);
+        }
+    }
+
+    @Override
+    public double sum(float[] x, int off, int n) {
+        double s = 0;
+        for (int i = 0; i < n; i++) {
+            s += x[off + i];
+        }
+        return s;
+    }
+
+    @Override
+    public double sum(double[] x, int off, int n) {
+        double s = 0;
+        for (int i = 0; i < n; i++) {
+            s += x[off + i];
+        }
+        return s;
+    }
+
+    @Override
+    public double max(float[] x, int off, int n) {
+        double m = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) {
+            m = Math.max(m, x[off + i]);
+        }
+        return m;
+    }
+
+    @Override
+    public double max(double[] x, int off, int n) {
+        double m = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) {
+            m = Math.max(m, x[off + i]);
+        }
+        return m;
+    }
+
+    @Override
+    public void logSumExpRows(float[] x, int off, int rows, int cols, float[] out, int outOff) {
+        for (int r = 0; r < rows; r++) {
+            int base = off + r * cols;
+            double m = max(x, base, cols);
+            double s = 0;
+            if (Double.isFinite(m)) {
+                for (int j = 0; j < cols; j++) {
+                    s += Math.exp(x[base + j] - m);
+                }
+            }
+            out[outOff + r] = (float) logSumExpFromMax(m, s);
+        }
+    }
+
+    @Override
+    public void logSumExpRows(double[] x, int off, int rows, int cols, double[] out, int outOff) {
+        for (int r = 0; r < rows; r++) {
+            int base = off + r * cols;
+            double m = max(x, base, cols);
+            double s = 0;
+            if (Double.isFinite(m)) {
+                for (int j = 0; j < cols; j++) {
+                    s += Math.exp(x[base + j] - m);
+                }
+            }
+            out[outOff + r] = logSumExpFromMax(m, s);
+        }
+    }
+
+    /** {@code m + log(s)}, where a non-finite max (all -inf, any +inf, NaN) is the answer itself. */
+    static double logSumExpFromMax(double m, double s) {
+        return Double.isFinite(m) ? m + Math.log(s) : m;
+    }
+
+    @Override
+    public void gemm(boolean transA, boolean transB, int m, int n, int k,
+                     float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                     boolean accumulate, float[] c, int cOff, int ldc) {
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                double s = 0;
+                for (int p = 0; p < k; p++) {
+                    float av = transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
+                    float bv = transB ? b[bOff + j * ldb + p] : b[bOff + p * ldb + j];
+                    s += (double) av * bv;
+                }
+                int ci = cOff + i * ldc + j;
+                c[ci] = accumulate ? (float) (c[ci] + s) : (float) s;
+            }
+        }
+    }
+
+    @Override
+    public void gemm(boolean transA, boolean transB, int m, int n, int k,
+                     double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
+                     boolean accumulate, double[] c, int cOff, int ldc) {
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                double s = 0;
+                for (int p = 0; p < k; p++) {
+                    double av = transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
+                    double bv = transB ? b[bOff + j * ldb + p] : b[bOff + p * ldb + j];
+                    s += av * bv;
+                }
+                int ci = cOff + i * ldc + j;
+                c[ci] = accumulate ? c[ci] + s : s;
+            }
+        }
+    }
+}

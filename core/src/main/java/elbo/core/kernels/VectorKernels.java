@@ -1,0 +1,767 @@
+package elbo.core.kernels;
+
+import static elbo.core.kernels.VectorMath.FS;
+
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The Vector API kernels: the same functions as {@link ScalarKernels}, written with
+ * {@code jdk.incubator.vector} at the platform's preferred width, and split over {@link Parallel}'s
+ * threads when an operation is large.
+ *
+ * <p><b>Accuracy against {@link ScalarKernels}.</b> Exact (bitwise equal) for every float64 kernel
+ * except {@code sum}, and for float32 {@code NEG ABS SQRT SQUARE RECIPROCAL RELU STEP SIGN LOG1P
+ * EXPM1}, every {@link BinaryOp} and {@code max}. Float32 {@code EXP LOG TANH SIGMOID SOFTPLUS
+ * LOG_SIGMOID} use the polynomials of {@link VectorMath}: {@code |y - ref| <= 4e-6·|ref| + 2e-38}
+ * (a few ulp; exp flushes results below 2^-126 to 0); float32 {@code logSumExpRows} within
+ * {@code 1e-6·(|ref| + 1)}. {@code sum} adds in a different (but fixed) order: within
+ * {@code 1e-12·sum|x|} of the left-to-right sum.
+ *
+ * <p><b>Determinism.</b> Every result depends on the inputs alone: not on the thread count, and not
+ * on where an element sits relative to a vector boundary (tails use masked vector operations with the
+ * same arithmetic, never a different scalar formula). Sums add fixed blocks of
+ * {@value #SUM_BLOCK} elements in index order; GEMM partitions over output panels.
+ */
+public final class VectorKernels implements Kernels {
+    static final int FL = FS.length();
+    static final VectorSpecies<Double> DS = DoubleVector.SPECIES_PREFERRED;
+    static final int DL = DS.length();
+    /** float32 lanes converted to float64: the same bit width as {@link #FS}, half the lanes. */
+    private static final VectorSpecies<Double> DS_HALF = FS.vectorShape().withLanes(double.class);
+
+    /** Elements per block of a sum: block sums are added left to right. */
+    static final int SUM_BLOCK = 1 << 14;
+    /** Elementwise operations at least this long are split over threads. */
+    static final int PARALLEL_MIN = 1 << 17;
+    /** Elements per task of a split elementwise operation. */
+    static final int TASK_ELEMENTS = 1 << 15;
+
+    private static final ThreadLocal<ElementwiseJob> JOBS = ThreadLocal.withInitial(ElementwiseJob::new);
+
+    @Override
+    public String name() {
+        return "vector-" + FS.vectorBitSize();
+    }
+
+    // ---- elementwise: float32 ------------------------------------------------------------------
+
+    @Override
+    public void map(UnaryOp op, float[] x, int xOff, float[] y, int yOff, int n) {
+        checkRange(x, xOff, n);
+        checkRange(y, yOff, n);
+        if (n >= PARALLEL_MIN) {
+            JOBS.get().mapF(op, x, xOff, y, yOff, n);
+        } else {
+            mapF(op, x, xOff, y, yOff, n);
+        }
+    }
+
+    static void mapF(UnaryOp op, float[] x, int xo, float[] y, int yo, int n) {
+        switch (op) {
+            case EXP -> mapExp(x, xo, y, yo, n);
+            case LOG -> mapLog(x, xo, y, yo, n);
+            case TANH -> mapTanh(x, xo, y, yo, n);
+            case SIGMOID -> mapSigmoid(x, xo, y, yo, n);
+            case SOFTPLUS -> mapSoftplus(x, xo, y, yo, n);
+            case LOG_SIGMOID -> mapLogSigmoid(x, xo, y, yo, n);
+            case LOG1P, EXPM1 -> {
+                // rarely hot; computed in double exactly as the reference does
+                for (int i = 0; i < n; i++) {
+                    y[yo + i] = (float) op.apply(x[xo + i]);
+                }
+            }
+            default -> mapSimple(op.ordinal(), x, xo, y, yo, n);
+        }
+    }
+
+    /** The exact one-instruction maps; {@code op} is an ordinal of {@link UnaryOp}. */
+    private static FloatVector simple(int op, FloatVector v) {
+        if (op == NEG) {
+            return v.neg();
+        } else if (op == ABS) {
+            return v.abs();
+        } else if (op == SQRT) {
+            return v.sqrt();
+        } else if (op == SQUARE) {
+            return v.mul(v);
+        } else if (op == RECIPROCAL) {
+            return FloatVector.broadcast(FS, 1f).div(v);
+        } else if (op == RELU) {
+            return v.blend(0f, v.compare(VectorOperators.LE, 0f)); // NaN stays NaN
+        } else if (op == STEP) {
+            return FloatVector.zero(FS).blend(1f, v.compare(VectorOperators.GT, 0f));
+        } else if (op == SIGN) {
+            return v.blend(1f, v.compare(VectorOperators.GT, 0f)).blend(-1f, v.compare(VectorOperators.LT, 0f));
+        }
+        throw new AssertionError(op);
+    }
+
+    private static final int NEG = UnaryOp.NEG.ordinal();
+    private static final int ABS = UnaryOp.ABS.ordinal();
+    private static final int SQRT = UnaryOp.SQRT.ordinal();
+    private static final int SQUARE = UnaryOp.SQUARE.ordinal();
+    private static final int RECIPROCAL = UnaryOp.RECIPROCAL.ordinal();
+    private static final int RELU = UnaryOp.RELU.ordinal();
+    private static final int STEP = UnaryOp.STEP.ordinal();
+    private static final int SIGN = UnaryOp.SIGN.ordinal();
+
+    private static void mapSimple(int op, float[] x, int xo, float[] y, int yo, int n) {
+        int i = 0;
+        for (int bound = FS.loopBound(n); i < bound; i += FL) {
+            simple(op, FloatVector.fromArray(FS, x, xo + i)).intoArray(y, yo + i);
+        }
+        if (i < n) {
+            VectorMask<Float> m = FS.indexInRange(i, n);
+            simple(op, FloatVector.fromArray(FS, x, xo + i, m)).intoArray(y, yo + i, m);
+        }
+    }
+
+    // One loop per transcendental keeps each loop small enough for C2 to inline the polynomial.
+
+    private static void mapExp(float[] x, int xo, float[] y, int yo, int n) {
+        int i = 0;
+        for (int bound = FS.loopBound(n); i < bound; i += FL) {
+            VectorMath.exp(FloatVector.fromArray(FS, x, xo + i)).intoArray(y, yo + i);
+        }
+        if (i < n) {
+            VectorMask<Float> m = FS.indexInRange(i, n);
+            VectorMath.exp(FloatVector.fromArray(FS, x, xo + i, m)).intoArray(y, yo + i, m);
+        }
+    }
+
+    private static void mapLog(float[] x, int xo, float[] y, int yo, int n) {
+        int i = 0;
+        for (int bound = FS.loopBound(n); i < bound; i += FL) {
+            VectorMath.log(FloatVector.fromArray(FS, x, xo + i)).intoArray(y, yo + i);
+        }
+        if (i < n) {
+            VectorMask<Float> m = FS.indexInRange(i, n);
+            VectorMath.log(FloatVector.fromArray(FS, x, xo + i, m)).intoArray(y, yo + i, m);
+        }
+    }
+
+    private static void mapTanh(float[] x, int xo, float[] y, int yo, int n) {
+        int i = 0;
+        for (int bound = FS.loopBound(n); i < bound; i += FL) {
+            VectorMath.tanh(FloatVector.fromArray(FS, x, xo + i)).intoArray(y, yo + i);
+        }
+        if (i < n) {
+            VectorMask<Float> m = FS.indexInRange(i, n);
+            VectorMath.tanh(FloatVector.fromArray(FS, x, xo + i, m)).intoArray(y, yo + i, m);
+        }
+    }
+
+    private static void mapSigmoid(float[] x, int xo, float[] y, int yo, int n) {
+        int i = 0;
+        for (int bound = FS.loopBound(n); i < bound; i += FL) {
+            VectorMath.sigmoid(FloatVector.fromArray(FS, x, xo + i)).intoArray(y, yo + i);
+        }
+        if (i < n) {
+            VectorMask<Float> m = FS.indexInRange(i, n);
+            VectorMath.sigmoid(FloatVector.fromArray(FS, x, xo + i, m)).intoArray(y, yo + i, m);
+        }
+    }
+
+    private static void mapSoftplus(float[] x, int xo, float[] y, int yo, int n) {
+        int i = 0;
+        for (int bound = FS.loopBound(n); i < bound; i += FL) {
+            VectorMath.softplus(FloatVector.fromArray(FS, x, xo + i)).intoArray(y, yo + i);
+        }
+        if (i < n) {
+            VectorMask<Float> m = FS.indexInRange(i, n);
+            VectorMath.softplus(FloatVector.fromArray(FS, x, xo + i, m)).intoArray(y, yo + i, m);
+        }
+    }
+
+    private static void mapLogSigmoid(float[] x, int xo, float[] y, int yo, int n) {
+        int i = 0;
+        for (int bound = FS.loopBound(n); i < bound; i += FL) {
+            VectorMath.logSigmoid(FloatVector.fromArray(FS, x, xo + i)).intoArray(y, yo + i);
+        }
+        if (i < n) {
+            VectorMask<Float> m = FS.indexInRange(i, n);
+            VectorMath.logSigmoid(FloatVector.fromArray(FS, x, xo + i, m)).intoArray(y, yo + i, m);
+        }
+    }
+
+    /** {@code a op b} for the exact binary operations; POW is handled by the caller. */
+    private static FloatVector binary(BinaryOp op, FloatVector a, FloatVector b) {
+        return switch (op) {
+            case ADD -> a.add(b);
+            case SUB -> a.sub(b);
+            case MUL -> a.mul(b);
+            case DIV -> a.div(b);
+            case MAX -> a.max(b);
+            case MIN -> a.min(b);
+            case POW -> throw new AssertionError(op);
+        };
+    }
+
+    @Override
+    public void zip(BinaryOp op, float[] a, int aOff, float[] b, int bOff, float[] y, int yOff, int n) {
+        checkRange(a, aOff, n);
+        checkRange(b, bOff, n);
+        checkRange(y, yOff, n);
+        if (n >= PARALLEL_MIN) {
+            JOBS.get().zipF(op, a, aOff, b, bOff, Float.NaN, ElementwiseJob.ARRAYS, y, yOff, n);
+        } else {
+            zipF(op, a, aOff, b, bOff, Float.NaN, ElementwiseJob.ARRAYS, y, yOff, n);
+        }
+    }
+
+    @Override
+    public void zipScalar(BinaryOp op, float[] a, int aOff, float s, float[] y, int yOff, int n) {
+        checkRange(a, aOff, n);
+        checkRange(y, yOff, n);
+        if (n >= PARALLEL_MIN) {
+            JOBS.get().zipF(op, a, aOff, null, 0, s, ElementwiseJob.SCALAR_RIGHT, y, yOff, n);
+        } else {
+            zipF(op, a, aOff, null, 0, s, ElementwiseJob.SCALAR_RIGHT, y, yOff, n);
+        }
+    }
+
+    @Override
+    public void scalarZip(BinaryOp op, float s, float[] b, int bOff, float[] y, int yOff, int n) {
+        checkRange(b, bOff, n);
+        checkRange(y, yOff, n);
+        if (n >= PARALLEL_MIN) {
+            JOBS.get().zipF(op, null, 0, b, bOff, s, ElementwiseJob.SCALAR_LEFT, y, yOff, n);
+        } else {
+            zipF(op, null, 0, b, bOff, s, ElementwiseJob.SCALAR_LEFT, y, yOff, n);
+        }
+    }
+
+    /**
+     * {@code y = op(a, b)} where {@code form} says which operand is the scalar {@code s}: {@code a op b},
+     * {@code a op s} or {@code s op b}.
+     */
+    static void zipF(BinaryOp op, float[] a, int ao, float[] b, int bo, float s, int form,
+                     float[] y, int yo, int n) {
+        if (op == BinaryOp.POW) {
+            for (int i = 0; i < n; i++) {
+                float l = form == ElementwiseJob.SCALAR_LEFT ? s : a[ao + i];
+                float r = form == ElementwiseJob.SCALAR_RIGHT ? s : b[bo + i];
+                y[yo + i] = (float) Math.pow(l, r);
+            }
+            return;
+        }
+        FloatVector sv = FloatVector.broadcast(FS, s);
+        int i = 0;
+        for (int bound = FS.loopBound(n); i < bound; i += FL) {
+            FloatVector l = form == ElementwiseJob.SCALAR_LEFT ? sv : FloatVector.fromArray(FS, a, ao + i);
+            FloatVector r = form == ElementwiseJob.SCALAR_RIGHT ? sv : FloatVector.fromArray(FS, b, bo + i);
+            binary(op, l, r).intoArray(y, yo + i);
+        }
+        if (i < n) {
+            VectorMask<Float> m = FS.indexInRange(i, n);
+            FloatVector l = form == ElementwiseJob.SCALAR_LEFT ? sv : FloatVector.fromArray(FS, a, ao + i, m);
+            FloatVector r = form == ElementwiseJob.SCALAR_RIGHT ? sv : FloatVector.fromArray(FS, b, bo + i, m);
+            binary(op, l, r).intoArray(y, yo + i, m);
+        }
+    }
+
+    // ---- elementwise: float64 ------------------------------------------------------------------
+
+    @Override
+    public void map(UnaryOp op, double[] x, int xOff, double[] y, int yOff, int n) {
+        checkRange(x, xOff, n);
+        checkRange(y, yOff, n);
+        if (n >= PARALLEL_MIN) {
+            JOBS.get().mapD(op, x, xOff, y, yOff, n);
+        } else {
+            mapD(op, x, xOff, y, yOff, n);
+        }
+    }
+
+    static void mapD(UnaryOp op, double[] x, int xo, double[] y, int yo, int n) {
+        switch (op) {
+            case NEG, ABS, SQRT, SQUARE, RECIPROCAL, RELU, STEP, SIGN -> mapSimpleD(op.ordinal(), x, xo, y, yo, n);
+            default -> {
+                // float64 is the verification type: transcendental maps are the reference itself
+                for (int i = 0; i < n; i++) {
+                    y[yo + i] = op.apply(x[xo + i]);
+                }
+            }
+        }
+    }
+
+    private static DoubleVector simple(int op, DoubleVector v) {
+        if (op == NEG) {
+            return v.neg();
+        } else if (op == ABS) {
+            return v.abs();
+        } else if (op == SQRT) {
+            return v.sqrt();
+        } else if (op == SQUARE) {
+            return v.mul(v);
+        } else if (op == RECIPROCAL) {
+            return DoubleVector.broadcast(DS, 1.0).div(v);
+        } else if (op == RELU) {
+            return v.blend(0.0, v.compare(VectorOperators.LE, 0.0));
+        } else if (op == STEP) {
+            return DoubleVector.zero(DS).blend(1.0, v.compare(VectorOperators.GT, 0.0));
+        } else if (op == SIGN) {
+            return v.blend(1.0, v.compare(VectorOperators.GT, 0.0)).blend(-1.0, v.compare(VectorOperators.LT, 0.0));
+        }
+        throw new AssertionError(op);
+    }
+
+    private static void mapSimpleD(int op, double[] x, int xo, double[] y, int yo, int n) {
+        int i = 0;
+        for (int bound = DS.loopBound(n); i < bound; i += DL) {
+            simple(op, DoubleVector.fromArray(DS, x, xo + i)).intoArray(y, yo + i);
+        }
+        if (i < n) {
+            VectorMask<Double> m = DS.indexInRange(i, n);
+            simple(op, DoubleVector.fromArray(DS, x, xo + i, m)).intoArray(y, yo + i, m);
+        }
+    }
+
+    private static DoubleVector binary(BinaryOp op, DoubleVector a, DoubleVector b) {
+        return switch (op) {
+            case ADD -> a.add(b);
+            case SUB -> a.sub(b);
+            case MUL -> a.mul(b);
+            case DIV -> a.div(b);
+            case MAX -> a.max(b);
+            case MIN -> a.min(b);
+            case POW -> throw new AssertionError(op);
+        };
+    }
+
+    @Override
+    public void zip(BinaryOp op, double[] a, int aOff, double[] b, int bOff, double[] y, int yOff, int n) {
+        checkRange(a, aOff, n);
+        checkRange(b, bOff, n);
+        checkRange(y, yOff, n);
+        if (n >= PARALLEL_MIN) {
+            JOBS.get().zipD(op, a, aOff, b, bOff, Double.NaN, ElementwiseJob.ARRAYS, y, yOff, n);
+        } else {
+            zipD(op, a, aOff, b, bOff, Double.NaN, ElementwiseJob.ARRAYS, y, yOff, n);
+        }
+    }
+
+    @Override
+    public void zipScalar(BinaryOp op, double[] a, int aOff, double s, double[] y, int yOff, int n) {
+        checkRange(a, aOff, n);
+        checkRange(y, yOff, n);
+        if (n >= PARALLEL_MIN) {
+            JOBS.get().zipD(op, a, aOff, null, 0, s, ElementwiseJob.SCALAR_RIGHT, y, yOff, n);
+        } else {
+            zipD(op, a, aOff, null, 0, s, ElementwiseJob.SCALAR_RIGHT, y, yOff, n);
+        }
+    }
+
+    @Override
+    public void scalarZip(BinaryOp op, double s, double[] b, int bOff, double[] y, int yOff, int n) {
+        checkRange(b, bOff, n);
+        checkRange(y, yOff, n);
+        if (n >= PARALLEL_MIN) {
+            JOBS.get().zipD(op, null, 0, b, bOff, s, ElementwiseJob.SCALAR_LEFT, y, yOff, n);
+        } else {
+            zipD(op, null, 0, b, bOff, s, ElementwiseJob.SCALAR_LEFT, y, yOff, n);
+        }
+    }
+
+    /** The float64 twin of {@link #zipF}. */
+    static void zipD(BinaryOp op, double[] a, int ao, double[] b, int bo, double s, int form,
+                     double[] y, int yo, int n) {
+        if (op == BinaryOp.POW) {
+            for (int i = 0; i < n; i++) {
+                double l = form == ElementwiseJob.SCALAR_LEFT ? s : a[ao + i];
+                double r = form == ElementwiseJob.SCALAR_RIGHT ? s : b[bo + i];
+                y[yo + i] = Math.pow(l, r);
+            }
+            return;
+        }
+        DoubleVector sv = DoubleVector.broadcast(DS, s);
+        int i = 0;
+        for (int bound = DS.loopBound(n); i < bound; i += DL) {
+            DoubleVector l = form == ElementwiseJob.SCALAR_LEFT ? sv : DoubleVector.fromArray(DS, a, ao + i);
+            DoubleVector r = form == ElementwiseJob.SCALAR_RIGHT ? sv : DoubleVector.fromArray(DS, b, bo + i);
+            binary(op, l, r).intoArray(y, yo + i);
+        }
+        if (i < n) {
+            VectorMask<Double> m = DS.indexInRange(i, n);
+            DoubleVector l = form == ElementwiseJob.SCALAR_LEFT ? sv : DoubleVector.fromArray(DS, a, ao + i, m);
+            DoubleVector r = form == ElementwiseJob.SCALAR_RIGHT ? sv : DoubleVector.fromArray(DS, b, bo + i, m);
+            binary(op, l, r).intoArray(y, yo + i, m);
+        }
+    }
+
+    // ---- reductions ----------------------------------------------------------------------------
+
+    @Override
+    public double sum(float[] x, int off, int n) {
+        checkRange(x, off, n);
+        int blocks = (n + SUM_BLOCK - 1) / SUM_BLOCK;
+        if (n >= PARALLEL_MIN) {
+            return JOBS.get().sumF(x, off, n, blocks);
+        }
+        double s = 0;
+        for (int blk = 0; blk < blocks; blk++) {
+            int start = blk * SUM_BLOCK;
+            s += blockSum(x, off + start, Math.min(SUM_BLOCK, n - start));
+        }
+        return s;
+    }
+
+    /** {@code sum_i x[off+i]} for one block: float64 lanes, then the lanes left to right. */
+    static double blockSum(float[] x, int off, int n) {
+        DoubleVector acc0 = DoubleVector.zero(DS_HALF);
+        DoubleVector acc1 = DoubleVector.zero(DS_HALF);
+        int i = 0;
+        for (int bound = FS.loopBound(n); i < bound; i += FL) {
+            FloatVector v = FloatVector.fromArray(FS, x, off + i);
+            acc0 = acc0.add(v.convertShape(VectorOperators.F2D, DS_HALF, 0));
+            acc1 = acc1.add(v.convertShape(VectorOperators.F2D, DS_HALF, 1));
+        }
+        if (i < n) {
+            FloatVector v = FloatVector.fromArray(FS, x, off + i, FS.indexInRange(i, n)); // zeros past n
+            acc0 = acc0.add(v.convertShape(VectorOperators.F2D, DS_HALF, 0));
+            acc1 = acc1.add(v.convertShape(VectorOperators.F2D, DS_HALF, 1));
+        }
+        return lanesInOrder(acc0.add(acc1));
+    }
+
+    @Override
+    public double sum(double[] x, int off, int n) {
+        checkRange(x, off, n);
+        int blocks = (n + SUM_BLOCK - 1) / SUM_BLOCK;
+        if (n >= PARALLEL_MIN) {
+            return JOBS.get().sumD(x, off, n, blocks);
+        }
+        double s = 0;
+        for (int blk = 0; blk < blocks; blk++) {
+            int start = blk * SUM_BLOCK;
+            s += blockSum(x, off + start, Math.min(SUM_BLOCK, n - start));
+        }
+        return s;
+    }
+
+    /** {@code sum_i x[off+i]} for one block: two vector accumulators, then the lanes left to right. */
+    static double blockSum(double[] x, int off, int n) {
+        DoubleVector acc0 = DoubleVector.zero(DS);
+        DoubleVector acc1 = DoubleVector.zero(DS);
+        int i = 0;
+        for (int bound = n - 2 * DL; i <= bound; i += 2 * DL) {
+            acc0 = acc0.add(DoubleVector.fromArray(DS, x, off + i));
+            acc1 = acc1.add(DoubleVector.fromArray(DS, x, off + i + DL));
+        }
+        for (; i < n; i += DL) {
+            acc0 = acc0.add(DoubleVector.fromArray(DS, x, off + i, DS.indexInRange(i, n)));
+        }
+        return lanesInOrder(acc0.add(acc1));
+    }
+
+    /** Lane 0 + lane 1 + ...: a fixed order (the Vector API's reduceLanes does not promise one). */
+    private static double lanesInOrder(DoubleVector v) {
+        double s = 0;
+        for (int l = 0; l < v.length(); l++) {
+            s += v.lane(l);
+        }
+        return s;
+    }
+
+    @Override
+    public double max(float[] x, int off, int n) {
+        checkRange(x, off, n);
+        FloatVector acc = FloatVector.broadcast(FS, Float.NEGATIVE_INFINITY);
+        int i = 0;
+        for (int bound = FS.loopBound(n); i < bound; i += FL) {
+            acc = acc.max(FloatVector.fromArray(FS, x, off + i)); // Math.max semantics: NaN wins
+        }
+        float m = acc.reduceLanes(VectorOperators.MAX); // max is exact: order does not matter
+        for (; i < n; i++) {
+            m = Math.max(m, x[off + i]);
+        }
+        return m;
+    }
+
+    @Override
+    public double max(double[] x, int off, int n) {
+        checkRange(x, off, n);
+        DoubleVector acc = DoubleVector.broadcast(DS, Double.NEGATIVE_INFINITY);
+        int i = 0;
+        for (int bound = DS.loopBound(n); i < bound; i += DL) {
+            acc = acc.max(DoubleVector.fromArray(DS, x, off + i));
+        }
+        double m = acc.reduceLanes(VectorOperators.MAX);
+        for (; i < n; i++) {
+            m = Math.max(m, x[off + i]);
+        }
+        return m;
+    }
+
+    @Override
+    public void logSumExpRows(float[] x, int off, int rows, int cols, float[] out, int outOff) {
+        checkMatrix(x, off, rows, cols);
+        checkRange(out, outOff, rows);
+        if ((long) rows * cols >= PARALLEL_MIN && rows > 1) {
+            JOBS.get().logSumExpF(this, x, off, rows, cols, out, outOff);
+        } else {
+            logSumExpRowsF(x, off, 0, rows, cols, out, outOff);
+        }
+    }
+
+    /** Rows {@code r0 .. r1-1}: {@code m + log sum_j exp(x[r,j] - m)}, exp in float32 lanes. */
+    void logSumExpRowsF(float[] x, int off, int r0, int r1, int cols, float[] out, int outOff) {
+        for (int r = r0; r < r1; r++) {
+            int base = off + r * cols;
+            double m = max(x, base, cols);
+            double s = 0;
+            if (Double.isFinite(m)) {
+                FloatVector mv = FloatVector.broadcast(FS, (float) m);
+                FloatVector acc = FloatVector.zero(FS);
+                int j = 0;
+                for (int bound = FS.loopBound(cols); j < bound; j += FL) {
+                    acc = acc.add(VectorMath.exp(FloatVector.fromArray(FS, x, base + j).sub(mv)));
+                }
+                if (j < cols) {
+                    VectorMask<Float> mask = FS.indexInRange(j, cols);
+                    FloatVector e = VectorMath.exp(FloatVector.fromArray(FS, x, base + j, mask).sub(mv));
+                    acc = acc.add(e, mask);
+                }
+                for (int l = 0; l < FL; l++) {
+                    s += acc.lane(l);
+                }
+            }
+            out[outOff + r] = (float) ScalarKernels.logSumExpFromMax(m, s);
+        }
+    }
+
+    @Override
+    public void logSumExpRows(double[] x, int off, int rows, int cols, double[] out, int outOff) {
+        checkMatrix(x, off, rows, cols);
+        checkRange(out, outOff, rows);
+        for (int r = 0; r < rows; r++) {
+            int base = off + r * cols;
+            double m = max(x, base, cols); // exact, as the reference
+            double s = 0;
+            if (Double.isFinite(m)) {
+                for (int j = 0; j < cols; j++) {
+                    s += Math.exp(x[base + j] - m); // float64 verifies: the reference's own order
+                }
+            }
+            out[outOff + r] = ScalarKernels.logSumExpFromMax(m, s);
+        }
+    }
+
+    // ---- matrix multiply -----------------------------------------------------------------------
+
+    @Override
+    public void gemm(boolean transA, boolean transB, int m, int n, int k,
+                     float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                     boolean accumulate, float[] c, int cOff, int ldc) {
+        GemmFloat.gemm(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, accumulate, c, cOff, ldc);
+    }
+
+    @Override
+    public void gemm(boolean transA, boolean transB, int m, int n, int k,
+                     double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
+                     boolean accumulate, double[] c, int cOff, int ldc) {
+        GemmDouble.gemm(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, accumulate, c, cOff, ldc);
+    }
+
+    // ---- argument checks -----------------------------------------------------------------------
+
+    static void checkRange(float[] x, int off, int n) {
+        if (n < 0 || off < 0 || off > x.length - n) {
+            throw new IndexOutOfBoundsException("range [" + off + ", " + off + "+" + n + ") of an array of " + x.length);
+        }
+    }
+
+    static void checkRange(double[] x, int off, int n) {
+        if (n < 0 || off < 0 || off > x.length - n) {
+            throw new IndexOutOfBoundsException("range [" + off + ", " + off + "+" + n + ") of an array of " + x.length);
+        }
+    }
+
+    private static void checkMatrix(float[] x, int off, int rows, int cols) {
+        if (rows < 0 || cols < 0) {
+            throw new IllegalArgumentException("negative size " + rows + "x" + cols);
+        }
+        checkRange(x, off, Math.multiplyExact(rows, cols));
+    }
+
+    private static void checkMatrix(double[] x, int off, int rows, int cols) {
+        if (rows < 0 || cols < 0) {
+            throw new IllegalArgumentException("negative size " + rows + "x" + cols);
+        }
+        checkRange(x, off, Math.multiplyExact(rows, cols));
+    }
+
+    /**
+     * A reusable description of one large elementwise call, split into tasks of
+     * {@value #TASK_ELEMENTS} elements (sums: of whole {@value #SUM_BLOCK} blocks). One per calling
+     * thread, so a call allocates nothing.
+     */
+    static final class ElementwiseJob implements Parallel.Job {
+        static final int ARRAYS = 0;
+        static final int SCALAR_RIGHT = 1;
+        static final int SCALAR_LEFT = 2;
+        private static final int MAP_F = 0;
+        private static final int MAP_D = 1;
+        private static final int ZIP_F = 2;
+        private static final int ZIP_D = 3;
+        private static final int SUM_F = 4;
+        private static final int SUM_D = 5;
+        private static final int LSE_F = 6;
+
+        private int kind;
+        private UnaryOp unary;
+        private BinaryOp binary;
+        private int form;
+        private float[] fa;
+        private float[] fb;
+        private float[] fy;
+        private double[] da;
+        private double[] db;
+        private double[] dy;
+        private float fs;
+        private double ds;
+        private int ao;
+        private int bo;
+        private int yo;
+        private int n;
+        private int cols;
+        private VectorKernels owner;
+        private double[] partial = new double[0];
+
+        private int tasks(int elements) {
+            return (elements + TASK_ELEMENTS - 1) / TASK_ELEMENTS;
+        }
+
+        void mapF(UnaryOp op, float[] x, int xo, float[] y, int yo, int n) {
+            kind = MAP_F;
+            unary = op;
+            fa = x;
+            ao = xo;
+            fy = y;
+            this.yo = yo;
+            this.n = n;
+            runAndClear(tasks(n));
+        }
+
+        void mapD(UnaryOp op, double[] x, int xo, double[] y, int yo, int n) {
+            kind = MAP_D;
+            unary = op;
+            da = x;
+            ao = xo;
+            dy = y;
+            this.yo = yo;
+            this.n = n;
+            runAndClear(tasks(n));
+        }
+
+        void zipF(BinaryOp op, float[] a, int ao, float[] b, int bo, float s, int form, float[] y, int yo, int n) {
+            kind = ZIP_F;
+            binary = op;
+            fa = a;
+            fb = b;
+            fy = y;
+            fs = s;
+            this.form = form;
+            this.ao = ao;
+            this.bo = bo;
+            this.yo = yo;
+            this.n = n;
+            runAndClear(tasks(n));
+        }
+
+        void zipD(BinaryOp op, double[] a, int ao, double[] b, int bo, double s, int form, double[] y, int yo, int n) {
+            kind = ZIP_D;
+            binary = op;
+            da = a;
+            db = b;
+            dy = y;
+            ds = s;
+            this.form = form;
+            this.ao = ao;
+            this.bo = bo;
+            this.yo = yo;
+            this.n = n;
+            runAndClear(tasks(n));
+        }
+
+        double sumF(float[] x, int off, int n, int blocks) {
+            kind = SUM_F;
+            fa = x;
+            ao = off;
+            this.n = n;
+            return sumOfPartials(blocks);
+        }
+
+        double sumD(double[] x, int off, int n, int blocks) {
+            kind = SUM_D;
+            da = x;
+            ao = off;
+            this.n = n;
+            return sumOfPartials(blocks);
+        }
+
+        void logSumExpF(VectorKernels k, float[] x, int off, int rows, int cols, float[] out, int outOff) {
+            kind = LSE_F;
+            owner = k;
+            fa = x;
+            ao = off;
+            this.n = rows;
+            this.cols = cols;
+            fy = out;
+            yo = outOff;
+            int rowsPerTask = Math.max(1, TASK_ELEMENTS / Math.max(1, cols));
+            runAndClear((rows + rowsPerTask - 1) / rowsPerTask);
+        }
+
+        private double sumOfPartials(int blocks) {
+            if (partial.length < blocks) {
+                partial = new double[blocks];
+            }
+            runAndClear((blocks * SUM_BLOCK + TASK_ELEMENTS - 1) / TASK_ELEMENTS);
+            double s = 0;
+            for (int b = 0; b < blocks; b++) {
+                s += partial[b]; // block sums in index order: independent of the thread count
+            }
+            return s;
+        }
+
+        private void runAndClear(int tasks) {
+            try {
+                Parallel.run(tasks, this);
+            } finally {
+                fa = fb = fy = null;
+                da = db = dy = null;
+                owner = null;
+            }
+        }
+
+        @Override
+        public void run(int task) {
+            int start = task * TASK_ELEMENTS;
+            int len = Math.min(TASK_ELEMENTS, n - start);
+            switch (kind) {
+                case MAP_F -> VectorKernels.mapF(unary, fa, ao + start, fy, yo + start, len);
+                case MAP_D -> VectorKernels.mapD(unary, da, ao + start, dy, yo + start, len);
+                case ZIP_F -> VectorKernels.zipF(binary, fa, ao + start, fb, bo + start, fs, form, fy, yo + start, len);
+                case ZIP_D -> VectorKernels.zipD(binary, da, ao + start, db, bo + start, ds, form, dy, yo + start, len);
+                case SUM_F, SUM_D -> {
+                    for (int b = start / SUM_BLOCK; b * SUM_BLOCK < Math.min(n, start + TASK_ELEMENTS); b++) {
+                        int s0 = b * SUM_BLOCK;
+                        int l = Math.min(SUM_BLOCK, n - s0);
+                        partial[b] = kind == SUM_F ? blockSum(fa, ao + s0, l) : blockSum(da, ao + s0, l);
+                    }
+                }
+                case LSE_F -> {
+                    int rowsPerTask = Math.max(1, TASK_ELEMENTS / Math.max(1, cols));
+                    int r0 = task * rowsPerTask;
+                    owner.logSumExpRowsF(fa, ao, r0, Math.min(n, r0 + rowsPerTask), cols, fy, yo);
+                }
+                default -> throw new AssertionError(kind);
+            }
+        }
+    }
+}

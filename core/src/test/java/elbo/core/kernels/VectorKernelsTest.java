@@ -1,0 +1,369 @@
+package elbo.core.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.util.EnumSet;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every vector kernel against its scalar reference ({@link ScalarKernels}), for lengths
+ * {@code 0 .. 3·VL+1} at random offsets. Skipped when the Vector API module is absent.
+ *
+ * <p>Tolerances are those documented on {@link VectorKernels}: bitwise equality for the exact
+ * operations and every float64 elementwise kernel; float32 transcendental maps within
+ * {@code 4e-6·|ref| + 2e-38}; GEMM within {@code 2·k·u·sum_p |a||b|} (u the unit roundoff).
+ */
+class VectorKernelsTest {
+    private static final Set<UnaryOp> APPROXIMATE_F32 =
+            EnumSet.of(UnaryOp.EXP, UnaryOp.LOG, UnaryOp.TANH, UnaryOp.SIGMOID, UnaryOp.SOFTPLUS, UnaryOp.LOG_SIGMOID);
+    private static final float[] SPECIAL = {0f, -0f, 1f, -1f, Float.NaN, Float.POSITIVE_INFINITY,
+        Float.NEGATIVE_INFINITY, 1e-40f, -1e-40f, Float.MIN_VALUE, Float.MAX_VALUE, -Float.MAX_VALUE, 88.7f,
+        -87.3f, 89f, -104f, 0.625f, -0.625f, 1e-8f, 1e4f, -1e4f, 0.70710677f};
+
+    private final Kernels ref = new ScalarKernels();
+    private Kernels vec;
+    private int vl;
+    private final Random rnd = new Random(42);
+
+    @BeforeEach
+    void vectorKernels() {
+        assumeTrue(KernelProvider.vectorApiAvailable(), "jdk.incubator.vector is not resolved");
+        vec = KernelProvider.choose("vector");
+        vl = Integer.parseInt(vec.name().substring("vector-".length())) / 32;
+    }
+
+    private float[] floats(int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = rnd.nextInt(8) == 0 ? SPECIAL[rnd.nextInt(SPECIAL.length)]
+                    : (float) (rnd.nextGaussian() * (rnd.nextBoolean() ? 3 : 40));
+        }
+        return x;
+    }
+
+    private double[] doubles(int n) {
+        double[] x = new double[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = rnd.nextInt(8) == 0 ? SPECIAL[rnd.nextInt(SPECIAL.length)] : rnd.nextGaussian() * 20;
+        }
+        return x;
+    }
+
+    private static void assertClose(UnaryOp op, float x, float want, float got) {
+        boolean ok = Float.compare(want, got) == 0
+                || (Float.isNaN(want) && Float.isNaN(got))
+                || (want == got)
+                || Math.abs((double) got - want) <= 4e-6 * Math.abs(want) + 2e-38;
+        if (!ok) {
+            fail(op + "(" + x + "): reference " + want + ", vector " + got);
+        }
+    }
+
+    @Test
+    void mapFloatMatchesReference() {
+        for (UnaryOp op : UnaryOp.values()) {
+            for (int n = 0; n <= 3 * vl + 1; n++) {
+                int xo = rnd.nextInt(5);
+                int yo = rnd.nextInt(5);
+                float[] x = floats(n + xo);
+                float[] want = new float[n + yo];
+                float[] got = new float[n + yo];
+                ref.map(op, x, xo, want, yo, n);
+                vec.map(op, x, xo, got, yo, n);
+                for (int i = 0; i < n; i++) {
+                    if (APPROXIMATE_F32.contains(op)) {
+                        assertClose(op, x[xo + i], want[yo + i], got[yo + i]);
+                    } else {
+                        assertEquals(want[yo + i], got[yo + i], op + "(" + x[xo + i] + ")");
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void transcendentalsOnDenseGrids() {
+        int n = 200_001;
+        float[] x = new float[n];
+        for (UnaryOp op : APPROXIMATE_F32) {
+            for (int i = 0; i < n; i++) {
+                x[i] = op == UnaryOp.LOG ? (float) Math.exp(-100 + 190.0 * i / n) : -110f + 220f * i / n;
+            }
+            float[] want = new float[n];
+            float[] got = new float[n];
+            ref.map(op, x, 0, want, 0, n);
+            vec.map(op, x, 0, got, 0, n);
+            for (int i = 0; i < n; i++) {
+                assertClose(op, x[i], want[i], got[i]);
+            }
+        }
+    }
+
+    @Test
+    void mapDoubleIsExact() {
+        for (UnaryOp op : UnaryOp.values()) {
+            for (int n = 0; n <= 3 * vl + 1; n++) {
+                int xo = rnd.nextInt(5);
+                double[] x = doubles(n + xo);
+                double[] want = new double[n];
+                double[] got = new double[n];
+                ref.map(op, x, xo, want, 0, n);
+                vec.map(op, x, xo, got, 0, n);
+                for (int i = 0; i < n; i++) {
+                    assertEquals(want[i], got[i], op + "(" + x[xo + i] + ")");
+                }
+            }
+        }
+    }
+
+    @Test
+    void binaryOpsAreExact() {
+        for (BinaryOp op : BinaryOp.values()) {
+            for (int n = 0; n <= 3 * vl + 1; n++) {
+                int o = rnd.nextInt(4);
+                float[] a = floats(n + o);
+                float[] b = floats(n + o);
+                float s = floats(1)[0];
+                float[] want = new float[n + o];
+                float[] got = new float[n + o];
+                ref.zip(op, a, o, b, 0, want, o, n);
+                vec.zip(op, a, o, b, 0, got, o, n);
+                assertArrayBitsEqual(want, got, op + " zip n=" + n);
+                ref.zipScalar(op, a, o, s, want, 0, n);
+                vec.zipScalar(op, a, o, s, got, 0, n);
+                assertArrayBitsEqual(want, got, op + " zipScalar n=" + n);
+                ref.scalarZip(op, s, b, o, want, 0, n);
+                vec.scalarZip(op, s, b, o, got, 0, n);
+                assertArrayBitsEqual(want, got, op + " scalarZip n=" + n);
+
+                double[] da = doubles(n + o);
+                double[] db = doubles(n + o);
+                double[] dw = new double[n];
+                double[] dg = new double[n];
+                ref.zip(op, da, o, db, o, dw, 0, n);
+                vec.zip(op, da, o, db, o, dg, 0, n);
+                assertEquals(java.util.Arrays.toString(dw), java.util.Arrays.toString(dg), op + " zip f64");
+                ref.zipScalar(op, da, o, 1.5, dw, 0, n);
+                vec.zipScalar(op, da, o, 1.5, dg, 0, n);
+                assertEquals(java.util.Arrays.toString(dw), java.util.Arrays.toString(dg), op + " zipScalar f64");
+                ref.scalarZip(op, -2.5, db, o, dw, 0, n);
+                vec.scalarZip(op, -2.5, db, o, dg, 0, n);
+                assertEquals(java.util.Arrays.toString(dw), java.util.Arrays.toString(dg), op + " scalarZip f64");
+            }
+        }
+    }
+
+    @Test
+    void largeElementwiseMatchesAcrossTheParallelSplit() {
+        int n = VectorKernels.PARALLEL_MIN + 3 * VectorKernels.TASK_ELEMENTS + 5;
+        float[] x = floats(n + 1);
+        float[] want = new float[n];
+        float[] got = new float[n];
+        ref.zip(BinaryOp.MUL, x, 1, x, 0, want, 0, n);
+        vec.zip(BinaryOp.MUL, x, 1, x, 0, got, 0, n);
+        assertArrayBitsEqual(want, got, "large zip");
+        ref.map(UnaryOp.TANH, x, 1, want, 0, n);
+        vec.map(UnaryOp.TANH, x, 1, got, 0, n);
+        for (int i = 0; i < n; i++) {
+            assertClose(UnaryOp.TANH, x[1 + i], want[i], got[i]);
+        }
+    }
+
+    @Test
+    void sumsAndMaxima() {
+        for (int n : new int[] {0, 1, 2, 3 * vl + 1, 1000, VectorKernels.SUM_BLOCK + 7, VectorKernels.PARALLEL_MIN + 1234}) {
+            int o = rnd.nextInt(4);
+            float[] x = new float[n + o];
+            double[] d = new double[n + o];
+            double abs = 0;
+            for (int i = 0; i < n + o; i++) {
+                x[i] = (float) rnd.nextGaussian();
+                d[i] = rnd.nextGaussian();
+                abs += Math.abs(x[i]) + Math.abs(d[i]);
+            }
+            assertEquals(ref.sum(x, o, n), vec.sum(x, o, n), 1e-12 * abs + 1e-300, "sum f32 n=" + n);
+            assertEquals(ref.sum(d, o, n), vec.sum(d, o, n), 1e-12 * abs + 1e-300, "sum f64 n=" + n);
+            assertEquals(ref.max(x, o, n), vec.max(x, o, n), "max f32 n=" + n);
+            assertEquals(ref.max(d, o, n), vec.max(d, o, n), "max f64 n=" + n);
+            if (n > 2) {
+                x[o + n / 2] = Float.NaN;
+                d[o + n - 1] = Double.NaN;
+                assertTrue(Double.isNaN(vec.max(x, o, n)));
+                assertTrue(Double.isNaN(vec.max(d, o, n)));
+            }
+        }
+    }
+
+    @Test
+    void logSumExpRows() {
+        for (int cols = 0; cols <= 3 * vl + 1; cols++) {
+            int rows = 5;
+            float[] x = new float[rows * cols + 1];
+            double[] d = new double[rows * cols + 1];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) (rnd.nextGaussian() * 10);
+                d[i] = x[i];
+            }
+            if (cols > 0) {
+                java.util.Arrays.fill(x, 1, 1 + cols, Float.NEGATIVE_INFINITY); // row 0: all -inf
+                x[1 + cols + cols / 2] = Float.POSITIVE_INFINITY; // row 1: one +inf
+                java.util.Arrays.fill(d, 1, 1 + cols, Double.NEGATIVE_INFINITY);
+            }
+            float[] want = new float[rows];
+            float[] got = new float[rows];
+            ref.logSumExpRows(x, 1, rows, cols, want, 0);
+            vec.logSumExpRows(x, 1, rows, cols, got, 0);
+            for (int r = 0; r < rows; r++) {
+                if (Float.isInfinite(want[r]) || Float.isNaN(want[r])) {
+                    assertEquals(want[r], got[r], "row " + r + " cols " + cols);
+                } else {
+                    assertEquals(want[r], got[r], 1e-6 * (Math.abs(want[r]) + 1), "row " + r + " cols " + cols);
+                }
+            }
+            double[] dw = new double[rows];
+            double[] dg = new double[rows];
+            ref.logSumExpRows(d, 1, rows, cols, dw, 0);
+            vec.logSumExpRows(d, 1, rows, cols, dg, 0);
+            for (int r = 0; r < rows; r++) {
+                assertEquals(dw[r], dg[r], "f64 row " + r);
+            }
+        }
+        int rows = 300;
+        int cols = 784;
+        float[] x = floats(rows * cols);
+        for (int i = 0; i < x.length; i++) {
+            x[i] = Float.isFinite(x[i]) ? x[i] : 0f;
+        }
+        float[] want = new float[rows];
+        float[] got = new float[rows];
+        ref.logSumExpRows(x, 0, rows, cols, want, 0);
+        vec.logSumExpRows(x, 0, rows, cols, got, 0);
+        for (int r = 0; r < rows; r++) {
+            assertEquals(want[r], got[r], 1e-6 * (Math.abs(want[r]) + 1), "large row " + r);
+        }
+    }
+
+    /** Shapes that reach every path: tails in m, n and k, the swapped orientation, k-blocks, threads. */
+    private static final int[][] SHAPES = {
+        {0, 3, 4}, {3, 0, 4}, {3, 4, 0}, {1, 1, 1}, {7, 5, 3}, {8, 32, 16}, {9, 33, 17}, {33, 40, 7},
+        {64, 5, 30}, {128, 40, 19}, {17, 100, 401}, {40, 70, 800}, {96, 130, 64}, {130, 96, 33}, {3, 200, 5},
+    };
+
+    @Test
+    void gemmFloatMatchesReference() {
+        for (int[] s : SHAPES) {
+            for (int t = 0; t < 4; t++) {
+                checkGemmFloat(s[0], s[1], s[2], (t & 1) != 0, (t & 2) != 0, rnd.nextBoolean());
+            }
+        }
+        for (int trial = 0; trial < 40; trial++) {
+            checkGemmFloat(1 + rnd.nextInt(3 * vl + 1), 1 + rnd.nextInt(3 * vl + 1), 1 + rnd.nextInt(40),
+                    rnd.nextBoolean(), rnd.nextBoolean(), rnd.nextBoolean());
+        }
+    }
+
+    private void checkGemmFloat(int m, int n, int k, boolean ta, boolean tb, boolean acc) {
+        int lda = Math.max(1, ta ? m : k) + rnd.nextInt(3);
+        int ldb = Math.max(1, tb ? k : n) + rnd.nextInt(3);
+        int ldc = Math.max(1, n) + rnd.nextInt(3);
+        int ao = rnd.nextInt(4);
+        int bo = rnd.nextInt(4);
+        int co = rnd.nextInt(4);
+        float[] a = new float[ao + (ta ? k : m) * lda];
+        float[] b = new float[bo + (tb ? n : k) * ldb];
+        float[] c0 = new float[co + m * ldc + 2];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = rnd.nextFloat() * 2 - 1;
+        }
+        for (int i = 0; i < b.length; i++) {
+            b[i] = rnd.nextFloat() * 2 - 1;
+        }
+        for (int i = 0; i < c0.length; i++) {
+            c0[i] = rnd.nextFloat();
+        }
+        float[] want = c0.clone();
+        float[] got = c0.clone();
+        ref.gemm(ta, tb, m, n, k, a, ao, lda, b, bo, ldb, acc, want, co, ldc);
+        vec.gemm(ta, tb, m, n, k, a, ao, lda, b, bo, ldb, acc, got, co, ldc);
+        float[] absA = a.clone();
+        float[] absB = b.clone();
+        for (int i = 0; i < absA.length; i++) {
+            absA[i] = Math.abs(absA[i]);
+        }
+        for (int i = 0; i < absB.length; i++) {
+            absB[i] = Math.abs(absB[i]);
+        }
+        float[] bound = new float[c0.length];
+        ref.gemm(ta, tb, m, n, k, absA, ao, lda, absB, bo, ldb, false, bound, co, ldc);
+        String shape = m + "x" + n + "x" + k + (ta ? " Aᵀ" : "") + (tb ? " Bᵀ" : "") + (acc ? " +=" : "");
+        for (int i = 0; i < c0.length; i++) {
+            int rel = i - co;
+            boolean inC = rel >= 0 && rel / ldc < m && rel % ldc < n;
+            if (!inC) {
+                assertEquals(c0[i], got[i], shape + ": wrote outside C at " + i);
+            } else {
+                double tol = 2.0 * (k + 2) * 0x1p-24 * (bound[i] + Math.abs(c0[i])) + 1e-30;
+                assertEquals(want[i], got[i], tol, shape + " at " + rel / ldc + "," + rel % ldc);
+            }
+        }
+    }
+
+    @Test
+    void gemmDoubleMatchesReference() {
+        for (int[] s : SHAPES) {
+            for (int t = 0; t < 4; t++) {
+                boolean ta = (t & 1) != 0;
+                boolean tb = (t & 2) != 0;
+                int m = s[0];
+                int n = s[1];
+                int k = s[2];
+                int lda = (ta ? m : k) + 1;
+                int ldb = (tb ? k : n) + 2;
+                int ldc = n + 1;
+                double[] a = new double[1 + (ta ? k : m) * lda];
+                double[] b = new double[(tb ? n : k) * ldb];
+                double[] want = new double[2 + m * ldc];
+                for (int i = 0; i < a.length; i++) {
+                    a[i] = rnd.nextDouble() * 2 - 1;
+                }
+                for (int i = 0; i < b.length; i++) {
+                    b[i] = rnd.nextDouble() * 2 - 1;
+                }
+                for (int i = 0; i < want.length; i++) {
+                    want[i] = rnd.nextDouble();
+                }
+                double[] got = want.clone();
+                boolean acc = t < 2;
+                ref.gemm(ta, tb, m, n, k, a, 1, lda, b, 0, ldb, acc, want, 2, ldc);
+                vec.gemm(ta, tb, m, n, k, a, 1, lda, b, 0, ldb, acc, got, 2, ldc);
+                for (int i = 0; i < want.length; i++) {
+                    assertEquals(want[i], got[i], 2.0 * (k + 2) * 0x1p-53 * (k + 1), m + "x" + n + "x" + k + " t=" + t);
+                }
+            }
+        }
+    }
+
+    @Test
+    void gemmRejectsBadArguments() {
+        float[] a = new float[6];
+        assertThrows(IllegalArgumentException.class, () -> vec.gemm(false, false, -1, 2, 3, a, 0, 3, a, 0, 2, false, a, 0, 2));
+        assertThrows(IllegalArgumentException.class, () -> vec.gemm(false, false, 2, 2, 3, a, 0, 2, a, 0, 2, false, a, 0, 2));
+        assertThrows(IndexOutOfBoundsException.class, () -> vec.gemm(false, false, 2, 3, 3, a, 0, 3, a, 1, 3, false, a, 0, 3));
+        assertThrows(IndexOutOfBoundsException.class, () -> vec.map(UnaryOp.EXP, a, 2, a, 0, 5));
+    }
+
+    private static void assertArrayBitsEqual(float[] want, float[] got, String what) {
+        for (int i = 0; i < want.length; i++) {
+            if (Float.floatToIntBits(want[i]) != Float.floatToIntBits(got[i])) {
+                fail(what + " at " + i + ": reference " + want[i] + ", vector " + got[i]);
+            }
+        }
+    }
+}
