@@ -15,8 +15,8 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p><b>Accuracy against {@link ScalarKernels}.</b> Exact (bitwise equal) for every float64 kernel
  * except {@code sum}, and for float32 {@code NEG ABS SQRT SQUARE RECIPROCAL RELU STEP SIGN LOG1P
- * EXPM1}, every {@link BinaryOp} and {@code max}. Float32 {@code EXP LOG TANH SIGMOID SOFTPLUS
- * LOG_SIGMOID} use the polynomials of {@link VectorMath}: {@code |y - ref| <= 4e-6·|ref| + 2e-38}
+ * EXPM1 SOFTPLUS LOG_SIGMOID}, every {@link BinaryOp} and {@code max}. Float32 {@code EXP LOG TANH
+ * SIGMOID} use the polynomials of {@link VectorMath}: {@code |y - ref| <= 4e-6·|ref| + 2e-38}
  * (a few ulp; exp flushes results below 2^-126 to 0); float32 {@code logSumExpRows} within
  * {@code 1e-6·(|ref| + 1)}. {@code sum} adds in a different (but fixed) order: within
  * {@code 1e-12·sum|x|} of the left-to-right sum.
@@ -66,10 +66,10 @@ public final class VectorKernels implements Kernels {
             case LOG -> mapLog(x, xo, y, yo, n);
             case TANH -> mapTanh(x, xo, y, yo, n);
             case SIGMOID -> mapSigmoid(x, xo, y, yo, n);
-            case SOFTPLUS -> mapSoftplus(x, xo, y, yo, n);
-            case LOG_SIGMOID -> mapLogSigmoid(x, xo, y, yo, n);
-            case LOG1P, EXPM1 -> {
-                // rarely hot; computed in double exactly as the reference does
+            case SOFTPLUS, LOG_SIGMOID, LOG1P, EXPM1 -> {
+                // computed in double exactly as the reference does. softplus and logSigmoid compose
+                // exp and log1p; VectorMath has them, but C2 does not reliably inline that composition
+                // (measured: boxed vectors, 10-100x slower than this loop), so they stay scalar
                 for (int i = 0; i < n; i++) {
                     y[yo + i] = (float) op.apply(x[xo + i]);
                 }
@@ -166,27 +166,7 @@ public final class VectorKernels implements Kernels {
         }
     }
 
-    private static void mapSoftplus(float[] x, int xo, float[] y, int yo, int n) {
-        int i = 0;
-        for (int bound = FS.loopBound(n); i < bound; i += FL) {
-            VectorMath.softplus(FloatVector.fromArray(FS, x, xo + i)).intoArray(y, yo + i);
-        }
-        if (i < n) {
-            VectorMask<Float> m = FS.indexInRange(i, n);
-            VectorMath.softplus(FloatVector.fromArray(FS, x, xo + i, m)).intoArray(y, yo + i, m);
-        }
-    }
 
-    private static void mapLogSigmoid(float[] x, int xo, float[] y, int yo, int n) {
-        int i = 0;
-        for (int bound = FS.loopBound(n); i < bound; i += FL) {
-            VectorMath.logSigmoid(FloatVector.fromArray(FS, x, xo + i)).intoArray(y, yo + i);
-        }
-        if (i < n) {
-            VectorMask<Float> m = FS.indexInRange(i, n);
-            VectorMath.logSigmoid(FloatVector.fromArray(FS, x, xo + i, m)).intoArray(y, yo + i, m);
-        }
-    }
 
     /** {@code a op b} for the exact binary operations; POW is handled by the caller. */
     private static FloatVector binary(BinaryOp op, FloatVector a, FloatVector b) {

@@ -85,23 +85,16 @@ final class VectorMath {
         FloatVector xs = x.blend(x.mul(33554432f), tiny); // * 2^25
         IntVector bits = xs.reinterpretAsInts();
         IntVector e = bits.lanewise(VectorOperators.LSHR, 23).and(0xff).sub(126);
-        e = e.sub(IntVector.zero(IS).blend(25, tiny.cast(IS)));
         // m in [0.5, 1)
         FloatVector m = bits.and(0x807fffff).or(0x3f000000).reinterpretAsFloats();
         VectorMask<Float> low = m.compare(VectorOperators.LT, SQRT_HALF);
-        FloatVector ef = (FloatVector) e.sub(IntVector.zero(IS).blend(1, low.cast(IS)))
-                .convert(VectorOperators.I2F, 0);
+        // the exponent as a float, less 25 for a pre-scaled subnormal and 1 when m is doubled below
+        FloatVector ef = ((FloatVector) e.convert(VectorOperators.I2F, 0))
+                .sub(FloatVector.zero(FS).blend(25f, tiny))
+                .sub(FloatVector.zero(FS).blend(1f, low));
         FloatVector f = m.add(FloatVector.zero(FS).blend(m, low)).sub(1f); // 2m-1 below sqrt(1/2), else m-1
         FloatVector z = f.mul(f);
-        FloatVector p = f.fma(7.0376836292E-2f, -1.1514610310E-1f);
-        p = fma(p, f, 1.1676998740E-1f);
-        p = fma(p, f, -1.2420140846E-1f);
-        p = fma(p, f, 1.4249322787E-1f);
-        p = fma(p, f, -1.6668057665E-1f);
-        p = fma(p, f, 2.0000714765E-1f);
-        p = fma(p, f, -2.4999993993E-1f);
-        p = fma(p, f, 3.3333331174E-1f);
-        FloatVector y = p.mul(f).mul(z);
+        FloatVector y = logPoly(f).mul(f).mul(z);
         y = fma(ef, LN2_LO, y);
         y = fma(z, -0.5f, y);
         FloatVector r = f.add(y);
@@ -112,15 +105,22 @@ final class VectorMath {
     }
 
     /**
-     * {@code log1p(t)} for {@code t >= 0}: {@code u = 1+t}, {@code log(u) · t/(u-1)} corrects the
-     * rounding of {@code 1+t}; {@code log1p(t) = t} when {@code 1+t} rounds to 1.
+     * The Cephes minimax polynomial {@code P(f)} with {@code log(1+f) ~ f - f^2/2 + f^3 P(f)} on
+     * {@code [sqrt(1/2)-1, sqrt(2)-1]}; a method of its own so that {@link #log} stays under C2's
+     * inlining size (a vector method that is not inlined boxes its vectors).
      */
-    static FloatVector log1pNonNegative(FloatVector t) {
-        FloatVector u = t.add(1f);
-        FloatVector d = u.sub(1f);
-        FloatVector l = log(u).mul(t.div(d));
-        return l.blend(t, d.compare(VectorOperators.EQ, 0f));
+    private static FloatVector logPoly(FloatVector f) {
+        FloatVector p = f.fma(7.0376836292E-2f, -1.1514610310E-1f);
+        p = fma(p, f, 1.1676998740E-1f);
+        p = fma(p, f, -1.2420140846E-1f);
+        p = fma(p, f, 1.4249322787E-1f);
+        p = fma(p, f, -1.6668057665E-1f);
+        p = fma(p, f, 2.0000714765E-1f);
+        p = fma(p, f, -2.4999993993E-1f);
+        p = fma(p, f, 3.3333331174E-1f);
+        return p;
     }
+
 
     /**
      * {@code tanh(x)}: for {@code |x| < 0.625} the odd polynomial {@code x + x^3 P(x^2)}, otherwise
@@ -147,15 +147,5 @@ final class VectorMath {
         FloatVector e = exp(x.abs().neg());
         FloatVector r = FloatVector.broadcast(FS, 1f).div(e.add(1f));
         return e.mul(r).blend(r, x.compare(VectorOperators.GE, 0f));
-    }
-
-    /** {@code softplus(x) = max(x,0) + log1p(e^{-|x|})}. */
-    static FloatVector softplus(FloatVector x) {
-        return x.max(0f).add(log1pNonNegative(exp(x.abs().neg())));
-    }
-
-    /** {@code logSigmoid(x) = min(x,0) - log1p(e^{-|x|})}. */
-    static FloatVector logSigmoid(FloatVector x) {
-        return x.min(0f).sub(log1pNonNegative(exp(x.abs().neg())));
     }
 }

@@ -1,0 +1,79 @@
+#!/usr/bin/python3
+"""Joins ELBO's JMH JSON and the reference timings into bench/compare's table and workload lines.
+
+GEMM: GFLOP/s = 2MNK / median time, ELBO at 1 and 2 threads against the best reference whose
+threads (torch and OpenBLAS) fit in as many cores. Elementwise: GB/s of array traffic, one thread.
+"""
+import json
+import statistics
+import sys
+
+BYTES_PER_ELEMENT = {"exp": 8, "log": 8, "tanh": 8, "sigmoid": 8, "softplus": 8, "add": 12, "sum": 4}
+
+
+def gemm_flops(shape):
+    m, k, n = (int(d) for d in shape.split(":")[0].split("x"))
+    return 2.0 * m * k * n
+
+
+def main(elbo_json, reference_txt):
+    elbo = {}
+    peak = None
+    for r in json.load(open(elbo_json)):
+        raw = [x for fork in r["primaryMetric"]["rawData"] for x in fork]
+        med = statistics.median(raw)  # microseconds per operation
+        name = r["benchmark"].rsplit(".", 2)
+        params = r.get("params", {})
+        if name[-2] == "GemmBench":
+            elbo[("sgemm/" + params["shape"], int(params["threads"]))] = med
+        elif name[-2] == "ElementwiseBench":
+            elbo[("elementwise/" + name[-1], int(params["threads"]))] = (med, int(params["n"]))
+        elif name[-2] == "PeakBench":
+            peak = 100_000 * 16 * 16 * 2 / med / 1e3  # GFLOP/s, see PeakBench.FLOPS (16 lanes)
+
+    ref = {}  # (workload, cores) -> (time, label)
+    for line in open(reference_txt):
+        tt, ob, lib, work, us = line.split()
+        tt, ob, us = int(tt), int(ob), float(us)
+        threads = max(tt if lib == "torch" else 1, ob if work.startswith("sgemm") else 1)
+        label = f"{lib} torch={tt} openblas={ob}" if lib == "torch" else f"numpy openblas={ob}"
+        for cores in (1, 2):
+            if threads <= cores and (work, cores) not in ref or threads <= cores and us < ref[(work, cores)][0]:
+                ref[(work, cores)] = (us, label)
+
+    rows = []
+    for (work, threads), v in sorted(elbo.items()):
+        if work.startswith("sgemm"):
+            if (work, threads) not in ref:
+                continue
+            r_us, label = ref[(work, threads)]
+            flops = gemm_flops(work.split("/", 1)[1])
+            e_val, r_val, unit = flops / v / 1e3, flops / r_us / 1e3, "GFLOP/s"
+            name = f"{work}/t{threads}"
+            rows.append((name, v, r_us, e_val, r_val, unit, label))
+        else:
+            med, n = v
+            op = work.split("/")[1]
+            if (work, threads) not in ref:
+                continue
+            r_us, label = ref[(work, threads)]
+            nbytes = BYTES_PER_ELEMENT[op] * n
+            rows.append((f"{work}/t{threads}", med, r_us, nbytes / med / 1e3, nbytes / r_us / 1e3, "GB/s", label))
+
+    print()
+    print(f"{'workload':32} {'ELBO us':>10} {'ref us':>10} {'ELBO':>9} {'ref':>9} {'unit':8} {'ratio':>6}  reference")
+    for name, e_us, r_us, e_val, r_val, unit, label in rows:
+        print(f"{name:32} {e_us:10.1f} {r_us:10.1f} {e_val:9.1f} {r_val:9.1f} {unit:8} {e_val / r_val:6.2f}  {label}")
+    if peak:
+        print(f"\nFMA peak of one core measured by PeakBench: {peak:.1f} GFLOP/s")
+        big = elbo.get(("sgemm/1024x1024x1024", 1))
+        if big:
+            print(f"1024^3 on one thread: {gemm_flops('1024x1024x1024') / big / 1e3:.1f} GFLOP/s"
+                  f" = {100 * gemm_flops('1024x1024x1024') / big / 1e3 / peak:.0f}% of that peak")
+    print()
+    for name, e_us, r_us, e_val, r_val, unit, label in rows:
+        print(f"workload {name} elbo {e_val:.2f} reference {r_val:.2f} unit {unit} speedup {e_val / r_val:.3f}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])

@@ -1,0 +1,4 @@
+/** ELBO models: the VAE family, its objectives, experiments and the command-line interface. */
+module elbo.models {
+    requires transitive elbo.nn;
+}
