@@ -2,7 +2,8 @@
 """The peer side of bench/compare: the same GEMM and elementwise workloads as ELBO's JMH benchmarks,
 run through PyTorch (Debian's python3-torch, GEMM via OpenBLAS) and NumPy (OpenBLAS sgemm).
 
-Thread counts are fixed by the caller: torch's with --torch-threads, OpenBLAS's through the
+NumPy runs in a process of its own (--lib numpy): importing torch into the same process was measured
+to slow OpenBLAS's sgemm about 4x on this machine. Thread counts are fixed by the caller: torch's with --torch-threads, OpenBLAS's through the
 OPENBLAS_NUM_THREADS environment variable (read once when the library loads, hence one process per
 setting). Prints one line per figure:  <library> <workload> <median-microseconds>
 """
@@ -12,7 +13,8 @@ import statistics
 import time
 
 import numpy as np
-import torch
+
+torch = None  # imported only for --lib torch: importing it slows OpenBLAS in the same process ~4x here
 
 GEMM_SHAPES = ["128x784x300", "128x300x300", "128x300x40", "128x40x300", "128x300x784",
                "784x128x300:TN", "128x300x784:NT", "1024x1024x1024"]
@@ -61,17 +63,21 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--torch-threads", type=int, default=1)
     p.add_argument("--quick", action="store_true")
-    p.add_argument("--skip-numpy", action="store_true")
+    p.add_argument("--lib", choices=["torch", "numpy"], default="torch")
     p.add_argument("--skip-elementwise", action="store_true")
     args = p.parse_args()
-    torch.set_num_threads(args.torch_threads)
     samples, min_s = (5, 0.05) if args.quick else (15, 0.2)
+    if args.lib == "numpy":
+        for shape in GEMM_SHAPES:
+            print("numpy", "sgemm/" + shape, round(median_us(gemm_operands(shape, "numpy"), samples, min_s), 3), flush=True)
+        return
 
+    global torch
+    import torch as torch_module
+    torch = torch_module
+    torch.set_num_threads(args.torch_threads)
     for shape in GEMM_SHAPES:
         print("torch", "sgemm/" + shape, round(median_us(gemm_operands(shape, "torch"), samples, min_s), 3), flush=True)
-        if not args.skip_numpy:
-            print("numpy", "sgemm/" + shape, round(median_us(gemm_operands(shape, "numpy"), samples, min_s), 3), flush=True)
-
     if args.skip_elementwise:
         return
     g = torch.Generator().manual_seed(3)

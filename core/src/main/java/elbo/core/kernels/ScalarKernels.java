@@ -140,6 +140,28 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public void adamUpdate(float[] theta, float[] grad, float[] m, float[] v, int n, AdamCoefficients c) {
+        for (int i = 0; i < n; i++) {
+            double g = grad[i] + c.l2() * theta[i];
+            double mi = c.beta1() * m[i] + (1 - c.beta1()) * g;
+            double vi = c.beta2() * v[i] + (1 - c.beta2()) * g * g;
+            m[i] = (float) mi;
+            v[i] = (float) vi;
+            theta[i] = (float) (c.shrink() * theta[i] - c.lr() * (mi / c.bc1()) / (Math.sqrt(vi / c.bc2()) + c.eps()));
+        }
+    }
+
+    @Override
+    public void adamUpdate(double[] theta, double[] grad, double[] m, double[] v, int n, AdamCoefficients c) {
+        for (int i = 0; i < n; i++) {
+            double g = grad[i] + c.l2() * theta[i];
+            m[i] = c.beta1() * m[i] + (1 - c.beta1()) * g;
+            v[i] = c.beta2() * v[i] + (1 - c.beta2()) * g * g;
+            theta[i] = c.shrink() * theta[i] - c.lr() * (m[i] / c.bc1()) / (Math.sqrt(v[i] / c.bc2()) + c.eps());
+        }
+    }
+
+    @Override
     public void gemm(boolean transA, boolean transB, int m, int n, int k,
                      float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                      boolean accumulate, float[] c, int cOff, int ldc) {

@@ -15,8 +15,8 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p><b>Accuracy against {@link ScalarKernels}.</b> Exact (bitwise equal) for every float64 kernel
  * except {@code sum}, and for float32 {@code NEG ABS SQRT SQUARE RECIPROCAL RELU STEP SIGN LOG1P
- * EXPM1 SOFTPLUS LOG_SIGMOID}, every {@link BinaryOp} and {@code max}. Float32 {@code EXP LOG TANH
- * SIGMOID} use the polynomials of {@link VectorMath}: {@code |y - ref| <= 4e-6·|ref| + 2e-38}
+ * EXPM1}, every {@link BinaryOp} and {@code max}. Float32 {@code EXP LOG TANH SIGMOID SOFTPLUS
+ * LOG_SIGMOID} use the polynomials of {@link VectorMath}: {@code |y - ref| <= 4e-6·|ref| + 2e-38}
  * (a few ulp; exp flushes results below 2^-126 to 0); float32 {@code logSumExpRows} within
  * {@code 1e-6·(|ref| + 1)}. {@code sum} adds in a different (but fixed) order: within
  * {@code 1e-12·sum|x|} of the left-to-right sum.
@@ -66,16 +66,78 @@ public final class VectorKernels implements Kernels {
             case LOG -> mapLog(x, xo, y, yo, n);
             case TANH -> mapTanh(x, xo, y, yo, n);
             case SIGMOID -> mapSigmoid(x, xo, y, yo, n);
-            case SOFTPLUS, LOG_SIGMOID, LOG1P, EXPM1 -> {
-                // computed in double exactly as the reference does. softplus and logSigmoid compose
-                // exp and log1p; VectorMath has them, but C2 does not reliably inline that composition
-                // (measured: boxed vectors, 10-100x slower than this loop), so they stay scalar
+            case SOFTPLUS -> mapSoftplus(x, xo, y, yo, n, false);
+            case LOG_SIGMOID -> mapSoftplus(x, xo, y, yo, n, true);
+            case LOG1P, EXPM1 -> {
+                // computed in double exactly as the reference does (rare in hot paths)
                 for (int i = 0; i < n; i++) {
                     y[yo + i] = (float) op.apply(x[xo + i]);
                 }
             }
             default -> mapSimple(op.ordinal(), x, xo, y, yo, n);
         }
+    }
+
+    /** Elements per block of the two-pass softplus: its scratch fits in L1. */
+    private static final int SOFTPLUS_BLOCK = 2048;
+    private static final ThreadLocal<float[]> SOFTPLUS_SCRATCH = ThreadLocal.withInitial(() -> new float[SOFTPLUS_BLOCK]);
+
+    /**
+     * {@code softplus(x) = max(x,0) + log1p(e^-|x|)} or {@code logSigmoid(x) = min(x,0) - log1p(e^-|x|)},
+     * block by block in two passes (e^-|x| into a scratch block, then the log1p and the sum): C2 does not
+     * reliably inline exp and log composed in one loop (boxed vectors, 10-100x slower), but it does
+     * inline each alone. The scratch keeps {@code y == x} (in place) correct.
+     */
+    private static void mapSoftplus(float[] x, int xo, float[] y, int yo, int n, boolean logSigmoid) {
+        float[] t = SOFTPLUS_SCRATCH.get();
+        for (int start = 0; start < n; start += SOFTPLUS_BLOCK) {
+            int len = Math.min(SOFTPLUS_BLOCK, n - start);
+            expNegAbs(x, xo + start, t, len);
+            addLog1p(x, xo + start, t, y, yo + start, len, logSigmoid);
+        }
+    }
+
+    /** {@code t[i] = e^(-|x[i]|)}, in (0, 1]. */
+    private static void expNegAbs(float[] x, int xo, float[] t, int n) {
+        int i = 0;
+        for (int bound = FS.loopBound(n); i < bound; i += FL) {
+            VectorMath.exp(FloatVector.fromArray(FS, x, xo + i).abs().neg()).intoArray(t, i);
+        }
+        if (i < n) {
+            VectorMask<Float> m = FS.indexInRange(i, n);
+            VectorMath.exp(FloatVector.fromArray(FS, x, xo + i, m).abs().neg()).intoArray(t, i, m);
+        }
+    }
+
+    /** {@code y = max(x,0) + log1p(t)} (or {@code min(x,0) - log1p(t)}); see {@link #log1pSmall}. */
+    private static void addLog1p(float[] x, int xo, float[] t, float[] y, int yo, int n, boolean logSigmoid) {
+        int i = 0;
+        for (int bound = FS.loopBound(n); i < bound; i += FL) {
+            softplusLanes(x, xo, t, y, yo, i, null, logSigmoid);
+        }
+        if (i < n) {
+            softplusLanes(x, xo, t, y, yo, i, FS.indexInRange(i, n), logSigmoid);
+        }
+    }
+
+    /** One vector of softplus/logSigmoid; {@code m == null} means all lanes. */
+    private static void softplusLanes(float[] x, int xo, float[] t, float[] y, int yo, int i, VectorMask<Float> m,
+                                      boolean logSigmoid) {
+        FloatVector xv = load(x, xo + i, m);
+        FloatVector l = log1pSmall(load(t, i, m));
+        FloatVector r = logSigmoid ? xv.min(0f).sub(l) : xv.max(0f).add(l);
+        // max/min of NaN: keep NaN as the reference does
+        store(r.blend(xv, xv.test(VectorOperators.IS_NAN)), y, yo + i, m);
+    }
+
+    /**
+     * {@code log1p(t)} for {@code t} in [0, 1], accurate to a few ulp: {@code u = 1 + t} rounds, and
+     * {@code log(u) - ((u - 1) - t) / u} removes the rounding error to first order (Goldberg's trick).
+     */
+    private static FloatVector log1pSmall(FloatVector t) {
+        FloatVector u = t.add(1f);
+        FloatVector correction = u.sub(1f).sub(t).div(u);
+        return VectorMath.log(u).sub(correction);
     }
 
     /** The exact one-instruction maps; {@code op} is an ordinal of {@link UnaryOp}. */
@@ -532,6 +594,64 @@ public final class VectorKernels implements Kernels {
     }
 
     // ---- matrix multiply -----------------------------------------------------------------------
+
+    // ---- optimizer update --------------------------------------------------------------------
+
+    @Override
+    public void adamUpdate(float[] theta, float[] grad, float[] m, float[] v, int n, AdamCoefficients c) {
+        checkRange(theta, 0, n);
+        checkRange(grad, 0, n);
+        checkRange(m, 0, n);
+        checkRange(v, 0, n);
+        float b1 = (float) c.beta1(), b2 = (float) c.beta2(), l2 = (float) c.l2(), shrink = (float) c.shrink();
+        // 1-β computed in double: 1f - (float) 0.999 would be off by 5e-5 relative
+        float c1 = (float) (1.0 - c.beta1()), c2 = (float) (1.0 - c.beta2());
+        float stepSize = (float) (c.lr() / c.bc1());      // lr · m / bc1 folded into one factor
+        float invBc2 = (float) (1.0 / c.bc2()), eps = (float) c.eps();
+        int i = 0;
+        for (int bound = FS.loopBound(n); i < bound; i += FL) {
+            adamLanes(theta, grad, m, v, i, null, b1, b2, c1, c2, l2, shrink, stepSize, invBc2, eps);
+        }
+        if (i < n) {
+            adamLanes(theta, grad, m, v, i, FS.indexInRange(i, n), b1, b2, c1, c2, l2, shrink, stepSize, invBc2, eps);
+        }
+    }
+
+    /** One vector of the Adam step; {@code mask == null} means all lanes (unmasked loads: masked ones are slow). */
+    private static void adamLanes(float[] theta, float[] grad, float[] m, float[] v, int i, VectorMask<Float> mask,
+                                  float b1, float b2, float c1, float c2, float l2, float shrink, float stepSize,
+                                  float invBc2, float eps) {
+        FloatVector th = load(theta, i, mask);
+        FloatVector g = load(grad, i, mask).add(th.mul(l2));                  // g = grad + l2·θ
+        FloatVector mi = load(m, i, mask).mul(b1).add(g.mul(c1));             // m = β1 m + (1-β1) g
+        FloatVector vi = load(v, i, mask).mul(b2).add(g.mul(g).mul(c2));      // v = β2 v + (1-β2) g²
+        FloatVector denom = vi.mul(invBc2).sqrt().add(eps);                   // sqrt(v / bc2) + eps
+        FloatVector next = th.mul(shrink).sub(mi.mul(stepSize).div(denom));   // θ = shrink θ - lr m̂ / denom
+        store(mi, m, i, mask);
+        store(vi, v, i, mask);
+        store(next, theta, i, mask);
+    }
+
+    /** A full vector when {@code mask} is null, else the masked lanes. */
+    private static FloatVector load(float[] a, int i, VectorMask<Float> mask) {
+        return mask == null ? FloatVector.fromArray(FS, a, i) : FloatVector.fromArray(FS, a, i, mask);
+    }
+
+    private static void store(FloatVector v, float[] a, int i, VectorMask<Float> mask) {
+        if (mask == null) {
+            v.intoArray(a, i);
+        } else {
+            v.intoArray(a, i, mask);
+        }
+    }
+
+    /** Float64 Adam runs the reference loop: it serves verification, where speed does not matter. */
+    @Override
+    public void adamUpdate(double[] theta, double[] grad, double[] m, double[] v, int n, AdamCoefficients c) {
+        REFERENCE.adamUpdate(theta, grad, m, v, n, c);
+    }
+
+    private static final ScalarKernels REFERENCE = new ScalarKernels();
 
     @Override
     public void gemm(boolean transA, boolean transB, int m, int n, int k,

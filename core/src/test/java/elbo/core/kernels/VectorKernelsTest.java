@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
  */
 class VectorKernelsTest {
     private static final Set<UnaryOp> APPROXIMATE_F32 =
-            EnumSet.of(UnaryOp.EXP, UnaryOp.LOG, UnaryOp.TANH, UnaryOp.SIGMOID);
+            EnumSet.of(UnaryOp.EXP, UnaryOp.LOG, UnaryOp.TANH, UnaryOp.SIGMOID, UnaryOp.SOFTPLUS,
+                    UnaryOp.LOG_SIGMOID);
     private static final float[] SPECIAL = {0f, -0f, 1f, -1f, Float.NaN, Float.POSITIVE_INFINITY,
         Float.NEGATIVE_INFINITY, 1e-40f, -1e-40f, Float.MIN_VALUE, Float.MAX_VALUE, -Float.MAX_VALUE, 88.7f,
         -87.3f, 89f, -104f, 0.625f, -0.625f, 1e-8f, 1e4f, -1e4f, 0.70710677f};
@@ -363,6 +364,38 @@ class VectorKernelsTest {
         for (int i = 0; i < want.length; i++) {
             if (Float.floatToIntBits(want[i]) != Float.floatToIntBits(got[i])) {
                 fail(what + " at " + i + ": reference " + want[i] + ", vector " + got[i]);
+            }
+        }
+    }
+
+    @Test
+    void adamUpdateMatchesReferenceForAllTailLengths() {
+        Kernels.AdamCoefficients c = new Kernels.AdamCoefficients(0.9, 0.999, 1e-3, 1e-8, 1 - Math.pow(0.9, 3),
+                1 - Math.pow(0.999, 3), 1e-4, 1 - 1e-3 * 1e-2);
+        for (int n = 0; n <= 3 * vl + 1; n++) {
+            float[] theta = new float[n], grad = new float[n], m = new float[n], v = new float[n];
+            for (int i = 0; i < n; i++) {
+                theta[i] = (float) rnd.nextGaussian();
+                grad[i] = (float) (rnd.nextGaussian() * 0.1);
+                m[i] = (float) (rnd.nextGaussian() * 0.01);
+                v[i] = (float) (rnd.nextDouble() * 1e-3);
+            }
+            float[][] want = {theta.clone(), grad.clone(), m.clone(), v.clone()};
+            float[][] got = {theta.clone(), grad.clone(), m.clone(), v.clone()};
+            ref.adamUpdate(want[0], want[1], want[2], want[3], n, c);
+            vec.adamUpdate(got[0], got[1], got[2], got[3], n, c);
+            for (int i = 0; i < n; i++) {
+                // float32 error bound relative to the sum of the absolute terms (they may cancel)
+                double g = grad[i] + 1e-4 * theta[i];
+                double mTerms = Math.abs(0.9 * m[i]) + Math.abs(0.1 * g);
+                double vTerms = Math.abs(0.999 * v[i]) + Math.abs(0.001 * g * g);
+                double thetaTerms = Math.abs(theta[i]) + Math.abs(want[0][i] - theta[i]);
+                double[] bound = {thetaTerms, 0, mTerms, vTerms};
+                for (int a = 0; a < 4; a++) {
+                    double tol = 4e-6 * bound[a] + 1e-12;
+                    assertTrue(Math.abs(want[a][i] - got[a][i]) <= tol,
+                            "adam array " + a + " element " + i + " of " + n + ": " + want[a][i] + " vs " + got[a][i]);
+                }
             }
         }
     }

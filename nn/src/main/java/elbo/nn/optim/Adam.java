@@ -2,6 +2,8 @@ package elbo.nn.optim;
 
 import elbo.core.DType;
 import elbo.core.Tensor;
+import elbo.core.kernels.KernelProvider;
+import elbo.core.kernels.Kernels;
 import elbo.nn.Module;
 
 import java.util.Map;
@@ -33,6 +35,9 @@ import java.util.Map;
  * {@code exp_avg.<path>} ({@code m}) and {@code exp_avg_sq.<path>} ({@code v}).
  */
 public sealed class Adam extends Optimizer permits AdamW {
+    /** The fused update kernel (vectorised when the Vector API is present). */
+    private static final Kernels KERNELS = KernelProvider.get();
+
     /** State-dict key prefix of the first-moment buffers {@code m}. */
     public static final String EXP_AVG = "exp_avg";
     /** State-dict key prefix of the second-moment buffers {@code v}. */
@@ -135,38 +140,14 @@ public sealed class Adam extends Optimizer permits AdamW {
         double biasCorrection2 = 1.0 - Math.pow(beta2, t);
         double l2 = decoupledWeightDecay ? 0.0 : weightDecay;
         double shrink = decoupledWeightDecay ? 1.0 - lr * weightDecay : 1.0;
+        Kernels.AdamCoefficients c = new Kernels.AdamCoefficients(beta1, beta2, lr, eps, biasCorrection1,
+                biasCorrection2, l2, shrink);
         if (parameter.dtype() == DType.FLOAT32) {
-            float[] p = parameter.f32();
-            float[] g = grad.f32();
-            float[] m = expAvg[index].f32();
-            float[] v = expAvgSq[index].f32();
-            for (int i = 0; i < p.length; i++) {
-                double theta = p[i];
-                double gi = g[i] + l2 * theta;
-                double mi = beta1 * m[i] + (1.0 - beta1) * gi;
-                double vi = beta2 * v[i] + (1.0 - beta2) * gi * gi;
-                m[i] = (float) mi;
-                v[i] = (float) vi;
-                double mHat = mi / biasCorrection1;
-                double vHat = vi / biasCorrection2;
-                p[i] = (float) (theta * shrink - lr * mHat / (Math.sqrt(vHat) + eps));
-            }
+            KERNELS.adamUpdate(parameter.f32(), grad.f32(), expAvg[index].f32(), expAvgSq[index].f32(),
+                    parameter.numel(), c);
         } else {
-            double[] p = parameter.f64();
-            double[] g = grad.f64();
-            double[] m = expAvg[index].f64();
-            double[] v = expAvgSq[index].f64();
-            for (int i = 0; i < p.length; i++) {
-                double theta = p[i];
-                double gi = g[i] + l2 * theta;
-                double mi = beta1 * m[i] + (1.0 - beta1) * gi;
-                double vi = beta2 * v[i] + (1.0 - beta2) * gi * gi;
-                m[i] = mi;
-                v[i] = vi;
-                double mHat = mi / biasCorrection1;
-                double vHat = vi / biasCorrection2;
-                p[i] = theta * shrink - lr * mHat / (Math.sqrt(vHat) + eps);
-            }
+            KERNELS.adamUpdate(parameter.f64(), grad.f64(), expAvg[index].f64(), expAvgSq[index].f64(),
+                    parameter.numel(), c);
         }
     }
 
