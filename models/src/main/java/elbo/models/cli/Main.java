@@ -55,6 +55,9 @@ public final class Main {
         } catch (IllegalArgumentException e) {
             System.err.println("elbo " + args[0] + ": " + e.getMessage());
             System.exit(2);
+        } catch (java.io.IOException e) {
+            System.err.println("elbo " + args[0] + ": I/O error: " + e);
+            System.exit(1);
         } catch (Exception e) {
             System.err.println("elbo " + args[0] + ": failed: " + e);
             e.printStackTrace();

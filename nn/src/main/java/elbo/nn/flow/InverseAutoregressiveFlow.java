@@ -4,7 +4,6 @@ import elbo.core.DType;
 import elbo.core.Rng;
 import elbo.core.Tensor;
 import elbo.nn.Activation;
-import elbo.nn.Init;
 
 /**
  * One layer of the inverse autoregressive flow (IAF; Kingma, Salimans, Jozefowicz, Chen, Sutskever &amp;
@@ -28,9 +27,7 @@ import elbo.nn.Init;
  * differentiable with the exact gradient. The MADE's output layer starts at zero: a new layer is the
  * identity.
  */
-public final class InverseAutoregressiveFlow extends Flow {
-    private final Made made;
-    private final double bound;
+public final class InverseAutoregressiveFlow extends AutoregressiveAffineFlow {
 
     /**
      * A layer with a ReLU MADE and the default log-scale bound.
@@ -52,24 +49,16 @@ public final class InverseAutoregressiveFlow extends Flow {
      */
     public InverseAutoregressiveFlow(int[] ordering, int[] hidden, Activation.Kind activation, double logScaleBound,
             DType dtype, Rng rng) {
-        super(ordering.length, dtype);
-        this.bound = checkBound(logScaleBound);
-        this.made = child("made", new Made(ordering, hidden, 2, activation, dtype, rng));
-        Init.zeros(made.layers()[made.layers().length - 1].weight());
-    }
-
-    /** The conditioner: output 0 is {@code μ}, output 1 is the raw log-scale {@code α̂}. */
-    public Made made() {
-        return made;
+        super(ordering, hidden, activation, logScaleBound, dtype, rng);
     }
 
     /** {@code x = u ⊙ exp(α(u)) + μ(u)} in one MADE pass; log-det {@code Σ α}. */
     @Override
     public Result forward(Tensor u) {
         checkInput(u, "forward");
-        Tensor[] out = made.forward(u);
-        Tensor alpha = softClamp(out[1], bound);
-        Tensor x = u.mul(alpha.exp()).add(out[0]);
+        Tensor[] shiftLogScale = shiftAndLogScale(u);
+        Tensor alpha = shiftLogScale[1];
+        Tensor x = u.mul(alpha.exp()).add(shiftLogScale[0]);
         return new Result(x, alpha.sum(-1, false));
     }
 
@@ -82,9 +71,9 @@ public final class InverseAutoregressiveFlow extends Flow {
         Tensor u = Tensor.zerosLike(x);
         Tensor alpha = null;
         for (int pass = 0; pass < eventSize(); pass++) {
-            Tensor[] out = made.forward(u);
-            alpha = softClamp(out[1], bound);
-            u = x.sub(out[0]).mul(alpha.neg().exp());
+            Tensor[] shiftLogScale = shiftAndLogScale(u);
+            alpha = shiftLogScale[1];
+            u = x.sub(shiftLogScale[0]).mul(alpha.neg().exp());
         }
         return new Result(u, alpha.sum(-1, false).neg());
     }

@@ -4,7 +4,6 @@ import elbo.core.DType;
 import elbo.core.Rng;
 import elbo.core.Tensor;
 import elbo.nn.Activation;
-import elbo.nn.Init;
 
 /**
  * One layer of the masked autoregressive flow (MAF; Papamakarios, Pavlakou &amp; Murray 2017): an affine
@@ -30,9 +29,7 @@ import elbo.nn.Init;
  * the exact gradient of the forward map. The MADE's output layer starts at zero: a new layer is the
  * identity.
  */
-public final class MaskedAutoregressiveFlow extends Flow {
-    private final Made made;
-    private final double bound;
+public final class MaskedAutoregressiveFlow extends AutoregressiveAffineFlow {
 
     /**
      * A layer with a ReLU MADE and the default log-scale bound.
@@ -54,15 +51,7 @@ public final class MaskedAutoregressiveFlow extends Flow {
      */
     public MaskedAutoregressiveFlow(int[] ordering, int[] hidden, Activation.Kind activation, double logScaleBound,
             DType dtype, Rng rng) {
-        super(ordering.length, dtype);
-        this.bound = checkBound(logScaleBound);
-        this.made = child("made", new Made(ordering, hidden, 2, activation, dtype, rng));
-        Init.zeros(made.layers()[made.layers().length - 1].weight());
-    }
-
-    /** The conditioner: output 0 is {@code μ}, output 1 is the raw log-scale {@code α̂}. */
-    public Made made() {
-        return made;
+        super(ordering, hidden, activation, logScaleBound, dtype, rng);
     }
 
     /**
@@ -74,9 +63,9 @@ public final class MaskedAutoregressiveFlow extends Flow {
         Tensor x = Tensor.zerosLike(u);
         Tensor alpha = null;
         for (int pass = 0; pass < eventSize(); pass++) {
-            Tensor[] out = made.forward(x);
-            alpha = softClamp(out[1], bound);
-            x = u.mul(alpha.exp()).add(out[0]);
+            Tensor[] shiftLogScale = shiftAndLogScale(x);
+            alpha = shiftLogScale[1];
+            x = u.mul(alpha.exp()).add(shiftLogScale[0]);
         }
         return new Result(x, alpha.sum(-1, false));
     }
@@ -85,9 +74,9 @@ public final class MaskedAutoregressiveFlow extends Flow {
     @Override
     public Result inverse(Tensor x) {
         checkInput(x, "inverse");
-        Tensor[] out = made.forward(x);
-        Tensor alpha = softClamp(out[1], bound);
-        Tensor u = x.sub(out[0]).mul(alpha.neg().exp());
+        Tensor[] shiftLogScale = shiftAndLogScale(x);
+        Tensor alpha = shiftLogScale[1];
+        Tensor u = x.sub(shiftLogScale[0]).mul(alpha.neg().exp());
         return new Result(u, alpha.sum(-1, false).neg());
     }
 }

@@ -1,0 +1,73 @@
+package elbo.bench;
+
+import elbo.core.kernels.KernelProvider;
+import elbo.core.kernels.Kernels;
+import elbo.core.kernels.Parallel;
+import java.util.Arrays;
+import java.util.Random;
+
+/**
+ * A quick development harness for the GEMM kernels (not a substitute for {@code bench/compare}):
+ * times {@link GemmBench}'s shapes in one JVM and prints the median GFLOP/s of several samples.
+ * Usage: {@code java --add-modules=jdk.incubator.vector -cp ... elbo.bench.GemmAB [threads...] [shape...]}
+ * where a shape is {@code MxKxN[:TT]} as in {@link GemmBench}; default: every shape at 1 and 2 threads.
+ */
+public final class GemmAB {
+    private static final String[] SHAPES = {"128x784x300", "128x300x300", "128x300x40", "128x40x300",
+        "128x300x784", "784x128x300:TN", "128x300x784:NT", "1024x1024x1024"};
+
+    private GemmAB() {
+    }
+
+    public static void main(String[] args) {
+        int[] threads = Arrays.stream(args).filter(s -> s.matches("\\d+")).mapToInt(Integer::parseInt).toArray();
+        String[] shapes = Arrays.stream(args).filter(s -> !s.matches("\\d+")).toArray(String[]::new);
+        if (threads.length == 0) {
+            threads = new int[] {1, 2};
+        }
+        if (shapes.length == 0) {
+            shapes = SHAPES;
+        }
+        Kernels kernels = KernelProvider.get();
+        for (int t : threads) {
+            Parallel.setThreads(t);
+            for (String shape : shapes) {
+                String[] parts = shape.split(":");
+                String[] dims = parts[0].split("x");
+                int m = Integer.parseInt(dims[0]);
+                int k = Integer.parseInt(dims[1]);
+                int n = Integer.parseInt(dims[2]);
+                boolean ta = parts.length > 1 && parts[1].charAt(0) == 'T';
+                boolean tb = parts.length > 1 && parts[1].charAt(1) == 'T';
+                Random rnd = new Random(1);
+                float[] a = new float[m * k];
+                float[] b = new float[k * n];
+                float[] c = new float[m * n];
+                for (int i = 0; i < a.length; i++) {
+                    a[i] = rnd.nextFloat() - 0.5f;
+                }
+                for (int i = 0; i < b.length; i++) {
+                    b[i] = rnd.nextFloat() - 0.5f;
+                }
+                Runnable op = () -> kernels.gemm(ta, tb, m, n, k, a, 0, ta ? m : k, b, 0, tb ? k : n, false, c, 0, n);
+                double flops = 2.0 * m * n * k;
+                long warm = System.nanoTime();
+                while (System.nanoTime() - warm < 1_500_000_000L) {
+                    op.run();
+                }
+                int reps = Math.max(1, (int) (2e7 / (flops / 100)));  // ~20 ms per sample at 100 GFLOP/s
+                double[] g = new double[15];
+                for (int s = 0; s < g.length; s++) {
+                    long t0 = System.nanoTime();
+                    for (int r = 0; r < reps; r++) {
+                        op.run();
+                    }
+                    g[s] = flops * reps / (System.nanoTime() - t0);
+                }
+                Arrays.sort(g);
+                System.out.printf("t%d %-16s median %6.1f  best %6.1f GFLOP/s%n", t, shape, g[g.length / 2], g[g.length - 1]);
+            }
+        }
+        System.exit(0);
+    }
+}
