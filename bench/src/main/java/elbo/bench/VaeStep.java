@@ -3,6 +3,7 @@ package elbo.bench;
 import elbo.core.DType;
 import elbo.core.Rng;
 import elbo.core.Tensor;
+import elbo.core.Workspace;
 import elbo.nn.Activation;
 import elbo.nn.Mlp;
 import elbo.nn.Module;
@@ -22,7 +23,8 @@ import java.util.Locale;
  * Gaussian posterior, standard-normal prior, batch 100, forward + backward + Adam. Its PyTorch twin is
  * {@code bench/reference/vae_step.py}; both draw a fixed binary batch and fresh noise each step.
  *
- * <p>{@code main} prints the median milliseconds per step: {@code vae_step_ms <median> steps <n>}.
+ * <p>{@code main} prints the median milliseconds per step and the bytes the stepping thread allocated per
+ * step: {@code vae_step_ms <median> steps <n> loss <l> alloc_bytes_per_step <b>}.
  */
 public final class VaeStep {
     static final int X = 784, H = 300, Z = 40, BATCH = 100;
@@ -61,13 +63,23 @@ public final class VaeStep {
         noise = rng.split();
     }
 
-    /** One step; returns the loss. */
+    /** One step in a {@link Workspace}, so its temporaries reuse the previous step's storage; returns the loss. */
     double step() {
-        Tensor loss = vae.loss(batch, noise);
-        adam.zeroGrad();
-        loss.backward();
-        adam.step();
-        return loss.item();
+        try (Workspace ws = Workspace.open()) {
+            Tensor loss = vae.loss(batch, noise);
+            adam.zeroGrad();
+            loss.backward();
+            adam.step();
+            return loss.item();
+        }
+    }
+
+    /** Bytes allocated so far by this thread (HotSpot's per-thread counter), or -1 if unsupported. */
+    private static long allocatedBytes() {
+        if (java.lang.management.ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean t) {
+            return t.getCurrentThreadAllocatedBytes();
+        }
+        return -1;
     }
 
     public static void main(String[] args) {
@@ -79,12 +91,15 @@ public final class VaeStep {
         }
         double[] ms = new double[steps];
         double loss = 0;
+        long allocated0 = allocatedBytes();
         for (int i = 0; i < steps; i++) {
             long t0 = System.nanoTime();
             loss = s.step();
             ms[i] = (System.nanoTime() - t0) / 1e6;
         }
+        long allocatedPerStep = (allocatedBytes() - allocated0) / steps;
         Arrays.sort(ms);
-        System.out.printf(Locale.ROOT, "vae_step_ms %.4f steps %d loss %.3f%n", ms[steps / 2], steps, loss);
+        System.out.printf(Locale.ROOT, "vae_step_ms %.4f steps %d loss %.3f alloc_bytes_per_step %d%n", ms[steps / 2],
+                steps, loss, allocatedPerStep);
     }
 }

@@ -325,7 +325,7 @@ final class Shaping {
 
     /** Shares storage; has no graph, so no gradient flows back through it (detach: dx = 0). */
     static Tensor detach(Tensor x) {
-        return x.dtype() == DType.FLOAT32 ? Tensor.wrap(x.f32(), x.shape()) : Tensor.wrap(x.f64(), x.shape());
+        return x.reshapeRaw(x.shape()); // same storage (and workspace lease), no node
     }
 
     static Tensor cast(Tensor x, DType target) {

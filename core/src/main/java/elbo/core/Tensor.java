@@ -33,30 +33,61 @@ public final class Tensor {
     private final DType dtype;
     private final float[] f;
     private final double[] d;
+    /** Non-null when the storage is lent by a {@link Workspace}: the tensor dies when it closes. */
+    private final Workspace.Lease lease;
 
     private boolean requiresGrad;
     private boolean retainGrad;
     private Node node;
     private Tensor grad;
+    /** The storage of the gradient {@link #zeroGrad()} forgot, reused by the next backward. */
+    private Tensor spareGrad;
 
     Tensor(Shape shape, float[] data) {
+        this(shape, data, null);
+    }
+
+    Tensor(Shape shape, double[] data) {
+        this(shape, data, null);
+    }
+
+    private Tensor(Shape shape, float[] data, Workspace.Lease lease) {
         this.shape = shape;
         this.dtype = DType.FLOAT32;
         this.f = data;
         this.d = null;
+        this.lease = lease;
     }
 
-    Tensor(Shape shape, double[] data) {
+    private Tensor(Shape shape, double[] data, Workspace.Lease lease) {
         this.shape = shape;
         this.dtype = DType.FLOAT64;
         this.f = null;
         this.d = data;
+        this.lease = lease;
     }
 
-    /** A new tensor of zeros, with fresh storage. */
+    /**
+     * A new tensor of zeros: storage from the thread's open {@link Workspace} if there is one, else a
+     * fresh array.
+     */
     static Tensor empty(Shape shape, DType dtype) {
-        return dtype == DType.FLOAT32 ? new Tensor(shape, new float[shape.numel()])
-                : new Tensor(shape, new double[shape.numel()]);
+        Workspace ws = Workspace.active();
+        if (ws == null) {
+            return dtype == DType.FLOAT32 ? new Tensor(shape, new float[shape.numel()])
+                    : new Tensor(shape, new double[shape.numel()]);
+        }
+        Workspace.Lease lease = new Workspace.Lease(ws, ws.epoch());
+        return dtype == DType.FLOAT32 ? new Tensor(shape, ws.floats(shape.numel()), lease)
+                : new Tensor(shape, ws.doubles(shape.numel()), lease);
+    }
+
+    /** Throws if this tensor's workspace storage has been recycled. */
+    private void checkAlive() {
+        if (lease != null && !lease.alive()) {
+            throw new IllegalStateException("tensor " + dtype + " " + shape + " was made inside a Workspace scope "
+                    + "that has closed, and its storage has been recycled; copy() what must outlive the scope");
+        }
     }
 
     // ---- factories ----------------------------------------------------------------------------
@@ -198,6 +229,7 @@ public final class Tensor {
      * @throws DTypeException if this tensor is float64
      */
     public float[] f32() {
+        checkAlive();
         if (f == null) {
             throw new DTypeException("f32(): tensor of shape " + shape + " is FLOAT64");
         }
@@ -210,6 +242,7 @@ public final class Tensor {
      * @throws DTypeException if this tensor is float32
      */
     public double[] f64() {
+        checkAlive();
         if (d == null) {
             throw new DTypeException("f64(): tensor of shape " + shape + " is FLOAT32");
         }
@@ -218,11 +251,13 @@ public final class Tensor {
 
     /** The element at flat (row-major) index {@code i}, as a double. */
     public double getFlat(int i) {
+        checkAlive();
         return f != null ? f[i] : d[i];
     }
 
     /** Sets the element at flat index {@code i} (rounded to float32 if needed). */
     public void setFlat(int i, double v) {
+        checkAlive();
         if (f != null) {
             f[i] = (float) v;
         } else {
@@ -269,6 +304,7 @@ public final class Tensor {
 
     /** A copy of the elements as float32, row-major. */
     public float[] toFloatArray() {
+        checkAlive();
         if (f != null) {
             return f.clone();
         }
@@ -281,6 +317,7 @@ public final class Tensor {
 
     /** A copy of the elements as float64, row-major. */
     public double[] toDoubleArray() {
+        checkAlive();
         if (d != null) {
             return d.clone();
         }
@@ -309,6 +346,8 @@ public final class Tensor {
      * @throws ShapeException if the shapes differ
      */
     public void copyFrom(Tensor src) {
+        checkAlive();
+        src.checkAlive();
         if (!src.shape.equals(shape)) {
             throw new ShapeException("copyFrom: shapes differ: " + shape + " <- " + src.shape);
         }
@@ -365,8 +404,15 @@ public final class Tensor {
         return grad;
     }
 
-    /** Forgets the accumulated gradient. */
+    /**
+     * Forgets the accumulated gradient: {@link #grad()} is {@code null} until the next backward reaches
+     * this tensor. The old gradient's storage is reused by that backward (no allocation per step), so do
+     * not keep a reference to a gradient across {@code zeroGrad()}; copy it.
+     */
     public void zeroGrad() {
+        if (grad != null) {
+            spareGrad = grad;
+        }
         grad = null;
     }
 
@@ -384,9 +430,24 @@ public final class Tensor {
         this.requiresGrad = true;
     }
 
+    /**
+     * Adds {@code g} to this tensor's gradient. The gradient is heap storage owned by this tensor (a
+     * copy, since {@code g} may be shared with other gradients or be the caller's seed, or live in a
+     * workspace), and later gradients are added into it in place.
+     */
     void accumulateGrad(Tensor g) {
-        // A fresh copy: g may be shared with other tensors' gradients or with the seed.
-        grad = grad == null ? g.cast(dtype).copy() : grad.add(g);
+        Tensor same = g.cast(dtype);
+        if (grad == null && spareGrad != null) {
+            spareGrad.copyFrom(same);
+            grad = spareGrad;
+            spareGrad = null;
+        } else if (grad == null) {
+            grad = same.copy();
+        } else if (f != null) {                     // grad += g, in place
+            K.zip(elbo.core.kernels.BinaryOp.ADD, grad.f32(), 0, same.f32(), 0, grad.f32(), 0, numel());
+        } else {
+            K.zip(elbo.core.kernels.BinaryOp.ADD, grad.f64(), 0, same.f64(), 0, grad.f64(), 0, numel());
+        }
     }
 
     /**
@@ -426,13 +487,16 @@ public final class Tensor {
         Autograd.backward(this, dThis);
     }
 
-    /** The same storage under another shape with the same element count; not recorded. */
+    /** The same storage under another shape with the same element count; not recorded. A view of
+     * workspace storage dies with it. */
     Tensor reshapeRaw(Shape target) {
-        return f != null ? new Tensor(target, f) : new Tensor(target, d);
+        checkAlive();
+        return f != null ? new Tensor(target, f, lease) : new Tensor(target, d, lease);
     }
 
-    /** A copy with fresh storage, not recorded (no gradient flows through a copy made this way). */
+    /** A copy with fresh heap storage (never workspace storage), not recorded (no gradient flows through a copy made this way). */
     public Tensor copy() {
+        checkAlive();
         return f != null ? new Tensor(shape, f.clone()) : new Tensor(shape, d.clone());
     }
 

@@ -77,28 +77,15 @@ public interface Kernels {
      *   θ = shrink·θ - lr · (m / bc1) / (sqrt(v / bc2) + eps)
      * </pre>
      * with bias corrections {@code bc1 = 1-β1^t}, {@code bc2 = 1-β2^t}, coupled L2 {@code l2} and decoupled
-     * decay {@code shrink = 1 - lr·λ} (AdamW). Float32 results are within a few ulp of the reference.
+     * decay {@code shrink = 1 - lr·λ} (AdamW). The scalars are plain arguments, BLAS-style, so that an
+     * optimizer step allocates nothing. Float32 results are within a few ulp of the reference.
      */
-    void adamUpdate(float[] theta, float[] grad, float[] m, float[] v, int n, AdamCoefficients c);
+    void adamUpdate(float[] theta, float[] grad, float[] m, float[] v, int n, double beta1, double beta2,
+                    double lr, double eps, double bc1, double bc2, double l2, double shrink);
 
     /** One Adam step in double precision; see the float version. */
-    void adamUpdate(double[] theta, double[] grad, double[] m, double[] v, int n, AdamCoefficients c);
-
-    /**
-     * The scalars of one Adam step.
-     *
-     * @param beta1  first-moment decay
-     * @param beta2  second-moment decay
-     * @param lr     learning rate
-     * @param eps    denominator guard
-     * @param bc1    {@code 1 - β1^t}
-     * @param bc2    {@code 1 - β2^t}
-     * @param l2     coupled weight decay (added to the gradient)
-     * @param shrink decoupled decay factor applied to θ
-     */
-    record AdamCoefficients(double beta1, double beta2, double lr, double eps, double bc1, double bc2,
-                            double l2, double shrink) {
-    }
+    void adamUpdate(double[] theta, double[] grad, double[] m, double[] v, int n, double beta1, double beta2,
+                    double lr, double eps, double bc1, double bc2, double l2, double shrink);
 
     // ---- matrix multiply ---------------------------------------------------------------------
 

@@ -140,24 +140,26 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
-    public void adamUpdate(float[] theta, float[] grad, float[] m, float[] v, int n, AdamCoefficients c) {
+    public void adamUpdate(float[] theta, float[] grad, float[] m, float[] v, int n, double beta1, double beta2,
+                           double lr, double eps, double bc1, double bc2, double l2, double shrink) {
         for (int i = 0; i < n; i++) {
-            double g = grad[i] + c.l2() * theta[i];
-            double mi = c.beta1() * m[i] + (1 - c.beta1()) * g;
-            double vi = c.beta2() * v[i] + (1 - c.beta2()) * g * g;
+            double g = grad[i] + l2 * theta[i];
+            double mi = beta1 * m[i] + (1 - beta1) * g;
+            double vi = beta2 * v[i] + (1 - beta2) * g * g;
             m[i] = (float) mi;
             v[i] = (float) vi;
-            theta[i] = (float) (c.shrink() * theta[i] - c.lr() * (mi / c.bc1()) / (Math.sqrt(vi / c.bc2()) + c.eps()));
+            theta[i] = (float) (shrink * theta[i] - lr * (mi / bc1) / (Math.sqrt(vi / bc2) + eps));
         }
     }
 
     @Override
-    public void adamUpdate(double[] theta, double[] grad, double[] m, double[] v, int n, AdamCoefficients c) {
+    public void adamUpdate(double[] theta, double[] grad, double[] m, double[] v, int n, double beta1, double beta2,
+                           double lr, double eps, double bc1, double bc2, double l2, double shrink) {
         for (int i = 0; i < n; i++) {
-            double g = grad[i] + c.l2() * theta[i];
-            m[i] = c.beta1() * m[i] + (1 - c.beta1()) * g;
-            v[i] = c.beta2() * v[i] + (1 - c.beta2()) * g * g;
-            theta[i] = c.shrink() * theta[i] - c.lr() * (m[i] / c.bc1()) / (Math.sqrt(v[i] / c.bc2()) + c.eps());
+            double g = grad[i] + l2 * theta[i];
+            m[i] = beta1 * m[i] + (1 - beta1) * g;
+            v[i] = beta2 * v[i] + (1 - beta2) * g * g;
+            theta[i] = shrink * theta[i] - lr * (m[i] / bc1) / (Math.sqrt(v[i] / bc2) + eps);
         }
     }
 

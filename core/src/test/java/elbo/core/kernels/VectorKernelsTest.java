@@ -370,8 +370,7 @@ class VectorKernelsTest {
 
     @Test
     void adamUpdateMatchesReferenceForAllTailLengths() {
-        Kernels.AdamCoefficients c = new Kernels.AdamCoefficients(0.9, 0.999, 1e-3, 1e-8, 1 - Math.pow(0.9, 3),
-                1 - Math.pow(0.999, 3), 1e-4, 1 - 1e-3 * 1e-2);
+        double bc1 = 1 - Math.pow(0.9, 3), bc2 = 1 - Math.pow(0.999, 3), shrink = 1 - 1e-3 * 1e-2;
         for (int n = 0; n <= 3 * vl + 1; n++) {
             float[] theta = new float[n], grad = new float[n], m = new float[n], v = new float[n];
             for (int i = 0; i < n; i++) {
@@ -382,8 +381,8 @@ class VectorKernelsTest {
             }
             float[][] want = {theta.clone(), grad.clone(), m.clone(), v.clone()};
             float[][] got = {theta.clone(), grad.clone(), m.clone(), v.clone()};
-            ref.adamUpdate(want[0], want[1], want[2], want[3], n, c);
-            vec.adamUpdate(got[0], got[1], got[2], got[3], n, c);
+            ref.adamUpdate(want[0], want[1], want[2], want[3], n, 0.9, 0.999, 1e-3, 1e-8, bc1, bc2, 1e-4, shrink);
+            vec.adamUpdate(got[0], got[1], got[2], got[3], n, 0.9, 0.999, 1e-3, 1e-8, bc1, bc2, 1e-4, shrink);
             for (int i = 0; i < n; i++) {
                 // float32 error bound relative to the sum of the absolute terms (they may cancel)
                 double g = grad[i] + 1e-4 * theta[i];

@@ -140,14 +140,12 @@ public sealed class Adam extends Optimizer permits AdamW {
         double biasCorrection2 = 1.0 - Math.pow(beta2, t);
         double l2 = decoupledWeightDecay ? 0.0 : weightDecay;
         double shrink = decoupledWeightDecay ? 1.0 - lr * weightDecay : 1.0;
-        Kernels.AdamCoefficients c = new Kernels.AdamCoefficients(beta1, beta2, lr, eps, biasCorrection1,
-                biasCorrection2, l2, shrink);
         if (parameter.dtype() == DType.FLOAT32) {
             KERNELS.adamUpdate(parameter.f32(), grad.f32(), expAvg[index].f32(), expAvgSq[index].f32(),
-                    parameter.numel(), c);
+                    parameter.numel(), beta1, beta2, lr, eps, biasCorrection1, biasCorrection2, l2, shrink);
         } else {
             KERNELS.adamUpdate(parameter.f64(), grad.f64(), expAvg[index].f64(), expAvgSq[index].f64(),
-                    parameter.numel(), c);
+                    parameter.numel(), beta1, beta2, lr, eps, biasCorrection1, biasCorrection2, l2, shrink);
         }
     }
 

@@ -1,0 +1,100 @@
+package elbo.core;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class WorkspaceTest {
+
+    /** A few steps of gradient descent on a tiny two-layer net, optionally each step in a workspace. */
+    private static double[] train(boolean useWorkspace, int steps) {
+        Rng rng = new Rng(4);
+        Tensor w1 = rng.normal(DType.FLOAT32, 5, 8).requiresGrad(true);
+        Tensor w2 = rng.normal(DType.FLOAT32, 8, 3).requiresGrad(true);
+        Tensor x = rng.normal(DType.FLOAT32, 16, 5);
+        Tensor y = rng.normal(DType.FLOAT32, 16, 3);
+        for (int s = 0; s < steps; s++) {
+            Workspace ws = useWorkspace ? Workspace.open() : null;
+            try {
+                Tensor loss = x.matmul(w1).tanh().matmul(w2).sub(y).square().mean()
+                        .add(x.matmul(w1).softplus().logSumExp(1, false).mean());
+                w1.zeroGrad();
+                w2.zeroGrad();
+                loss.backward();
+                try (Autograd.Scope ignored = Autograd.noGrad()) {
+                    for (Tensor p : new Tensor[] {w1, w2}) {
+                        float[] v = p.f32(), g = p.grad().f32();
+                        for (int i = 0; i < v.length; i++) {
+                            v[i] -= 0.05f * g[i];
+                        }
+                    }
+                }
+            } finally {
+                if (ws != null) {
+                    ws.close();
+                }
+            }
+        }
+        double[] out = new double[w1.numel() + w2.numel()];
+        System.arraycopy(w1.toDoubleArray(), 0, out, 0, w1.numel());
+        System.arraycopy(w2.toDoubleArray(), 0, out, w1.numel(), w2.numel());
+        return out;
+    }
+
+    @Test
+    void trainingInAWorkspaceGivesBitwiseTheSameTrajectory() {
+        assertArrayEquals(train(false, 20), train(true, 20));
+    }
+
+    @Test
+    void steadyStateStepsCreateNoNewArrays() {
+        train(true, 3);
+        long before = Workspace.arraysCreated();
+        train(true, 10);
+        // the second run reuses the first run's pool (same shapes): only its own 4 leaves are heap arrays
+        assertEquals(before, Workspace.arraysCreated(), "pooled arrays were reused");
+    }
+
+    @Test
+    void tensorsMadeInAClosedScopeAreDeadButCopiesAndLeafGradsLive() {
+        Tensor w = Tensor.of(new float[] {1, 2, 3}, 3).requiresGrad(true);
+        Tensor scratch;
+        Tensor kept;
+        try (Workspace ws = Workspace.open()) {
+            scratch = w.mul(w);
+            kept = scratch.copy();
+            scratch.sum().backward();
+            assertArrayEquals(new float[] {1, 4, 9}, scratch.toFloatArray());
+        }
+        IllegalStateException e = assertThrows(IllegalStateException.class, scratch::toFloatArray);
+        assertTrue(e.getMessage().contains("Workspace scope that has closed"), e.getMessage());
+        assertThrows(IllegalStateException.class, () -> scratch.reshape(1, 3));
+        assertThrows(IllegalStateException.class, () -> scratch.detach().getFlat(0));
+        assertArrayEquals(new float[] {1, 4, 9}, kept.toFloatArray());
+        assertArrayEquals(new float[] {2, 4, 6}, w.grad().toFloatArray());
+        // a second scope's gradient accumulates into the same heap gradient
+        try (Workspace ws = Workspace.open()) {
+            w.mul(w).sum().backward();
+        }
+        assertArrayEquals(new float[] {4, 8, 12}, w.grad().toFloatArray());
+    }
+
+    @Test
+    void scopesNestAndOnlyTheOutermostRecycles() {
+        Tensor inner;
+        try (Workspace outer = Workspace.open()) {
+            try (Workspace nested = Workspace.open()) {
+                inner = Tensor.ones(DType.FLOAT64, 2).mul(3.0);
+            }
+            assertEquals(6.0, inner.sum().item(), "still alive after the nested close");
+        }
+        assertThrows(IllegalStateException.class, inner::toDoubleArray);
+        Workspace ws = Workspace.open();
+        ws.close();
+        assertEquals("Workspace closed more often than opened",
+                assertThrows(IllegalStateException.class, ws::close).getMessage());
+    }
+}
