@@ -4,6 +4,7 @@ import elbo.core.Autograd;
 import elbo.core.DType;
 import elbo.core.Rng;
 import elbo.core.Tensor;
+import elbo.core.Workspace;
 import elbo.models.config.Overrides;
 import elbo.models.report.Canvas;
 import elbo.nn.Module;
@@ -142,11 +143,13 @@ public final class FlowFit {
             for (int i = 0; i < idx.length; i++) {
                 idx[i] = batchRng.nextInt(c.trainSize());
             }
-            Tensor nll = model.density().logProb(train.indexSelect(0, idx)).mean().neg();
-            adam.zeroGrad();
-            nll.backward();
-            adam.step();
-            loss = nll.item();
+            try (Workspace ws = Workspace.open()) { // the step's temporaries reuse the last step's storage
+                Tensor nll = model.density().logProb(train.indexSelect(0, idx)).mean().neg();
+                adam.zeroGrad();
+                nll.backward();
+                adam.step();
+                loss = nll.item();
+            }
             if (!Double.isFinite(loss)) {
                 throw new IllegalStateException("training diverged at step " + step + " (loss " + loss
                         + "); try a smaller --lr");
