@@ -35,7 +35,7 @@ final class GemmFloat {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
     /** Rows of the register tile. */
-    static final int MR = 12;
+    static final int MR = 8;
     /** Columns of the register tile: two vectors. */
     static final int NR = 2 * L;
     /** Longest k done in one block. */
@@ -279,16 +279,14 @@ final class GemmFloat {
      * the micro-panel and {@code B'(p, j) = b[off + p·ps + j·js]}.
      */
     static void packB(float[] b, int off, int ps, int js, int kc, int nv, int w, float[] bp, Workspace ws) {
-        if (js == 1) {
-            // rows of B' are contiguous: copy vector rows, zero-filled past nv
-            VectorMask<Float> m0 = S.indexInRange(0, nv);
-            VectorMask<Float> m1 = S.indexInRange(L, nv);
+        if (js == 1 && nv == w) {
+            // rows of B' are contiguous: copy vector rows
             for (int p = 0; p < kc; p++) {
                 int src = off + p * ps;
                 int dst = p * w;
-                FloatVector.fromArray(S, b, src, m0).intoArray(bp, dst);
+                FloatVector.fromArray(S, b, src).intoArray(bp, dst);
                 if (w == NR) {
-                    FloatVector.fromArray(S, b, src + L, m1).intoArray(bp, dst + L);
+                    FloatVector.fromArray(S, b, src + L).intoArray(bp, dst + L);
                 }
             }
         } else if (nv == w) {
@@ -301,6 +299,17 @@ final class GemmFloat {
                 if (w == NR) {
                     FloatVector.fromArray(S, b, off + p, idx, L).intoArray(bp, dst + L);
                 }
+            }
+        } else if (js == 1) {
+            // the last, partial panel (masked vector loads are much slower than plain ones here):
+            // element by element, zero past nv
+            for (int p = 0; p < kc; p++) {
+                int src = off + p * ps;
+                int dst = p * w;
+                for (int j = 0; j < nv; j++) {
+                    bp[dst + j] = b[src + j];
+                }
+                java.util.Arrays.fill(bp, dst + nv, dst + w, 0f);
             }
         } else {
             // the last, partial panel of a transposed operand (a masked gather still range-checks
@@ -362,10 +371,6 @@ final class GemmFloat {
         FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
         FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
         FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
-        FloatVector c80 = FloatVector.zero(S), c81 = FloatVector.zero(S);
-        FloatVector c90 = FloatVector.zero(S), c91 = FloatVector.zero(S);
-        FloatVector c100 = FloatVector.zero(S), c101 = FloatVector.zero(S);
-        FloatVector c110 = FloatVector.zero(S), c111 = FloatVector.zero(S);
         for (int p = 0; p < kc; p++) {
             int ai = ao + p * MR;
             int bj = bi + p * NR;
@@ -396,18 +401,6 @@ final class GemmFloat {
             x = FloatVector.broadcast(S, ap[ai + 7]);
             c70 = b0.fma(x, c70);
             c71 = b1.fma(x, c71);
-            x = FloatVector.broadcast(S, ap[ai + 8]);
-            c80 = b0.fma(x, c80);
-            c81 = b1.fma(x, c81);
-            x = FloatVector.broadcast(S, ap[ai + 9]);
-            c90 = b0.fma(x, c90);
-            c91 = b1.fma(x, c91);
-            x = FloatVector.broadcast(S, ap[ai + 10]);
-            c100 = b0.fma(x, c100);
-            c101 = b1.fma(x, c101);
-            x = FloatVector.broadcast(S, ap[ai + 11]);
-            c110 = b0.fma(x, c110);
-            c111 = b1.fma(x, c111);
         }
         c00.intoArray(tile, 0);
         c01.intoArray(tile, L);
@@ -425,14 +418,6 @@ final class GemmFloat {
         c61.intoArray(tile, 6 * NR + L);
         c70.intoArray(tile, 7 * NR);
         c71.intoArray(tile, 7 * NR + L);
-        c80.intoArray(tile, 8 * NR);
-        c81.intoArray(tile, 8 * NR + L);
-        c90.intoArray(tile, 9 * NR);
-        c91.intoArray(tile, 9 * NR + L);
-        c100.intoArray(tile, 10 * NR);
-        c101.intoArray(tile, 10 * NR + L);
-        c110.intoArray(tile, 11 * NR);
-        c111.intoArray(tile, 11 * NR + L);
     }
 
     static void kernel1(int kc, float[] ap, int ao, float[] bp, int bi, float[] tile) {
@@ -444,10 +429,6 @@ final class GemmFloat {
         FloatVector c50 = FloatVector.zero(S);
         FloatVector c60 = FloatVector.zero(S);
         FloatVector c70 = FloatVector.zero(S);
-        FloatVector c80 = FloatVector.zero(S);
-        FloatVector c90 = FloatVector.zero(S);
-        FloatVector c100 = FloatVector.zero(S);
-        FloatVector c110 = FloatVector.zero(S);
         for (int p = 0; p < kc; p++) {
             int ai = ao + p * MR;
             int bj = bi + p * L;
@@ -469,14 +450,6 @@ final class GemmFloat {
             c60 = b0.fma(x, c60);
             x = FloatVector.broadcast(S, ap[ai + 7]);
             c70 = b0.fma(x, c70);
-            x = FloatVector.broadcast(S, ap[ai + 8]);
-            c80 = b0.fma(x, c80);
-            x = FloatVector.broadcast(S, ap[ai + 9]);
-            c90 = b0.fma(x, c90);
-            x = FloatVector.broadcast(S, ap[ai + 10]);
-            c100 = b0.fma(x, c100);
-            x = FloatVector.broadcast(S, ap[ai + 11]);
-            c110 = b0.fma(x, c110);
         }
         c00.intoArray(tile, 0);
         c10.intoArray(tile, NR);
@@ -486,10 +459,6 @@ final class GemmFloat {
         c50.intoArray(tile, 5 * NR);
         c60.intoArray(tile, 6 * NR);
         c70.intoArray(tile, 7 * NR);
-        c80.intoArray(tile, 8 * NR);
-        c90.intoArray(tile, 9 * NR);
-        c100.intoArray(tile, 10 * NR);
-        c110.intoArray(tile, 11 * NR);
     }
 
     static void kernelK2(int kc, float[] ap, int ao, float[] bp, int bi, float[] tile) {
@@ -501,10 +470,6 @@ final class GemmFloat {
         FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
         FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
         FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
-        FloatVector c80 = FloatVector.zero(S), c81 = FloatVector.zero(S);
-        FloatVector c90 = FloatVector.zero(S), c91 = FloatVector.zero(S);
-        FloatVector c100 = FloatVector.zero(S), c101 = FloatVector.zero(S);
-        FloatVector c110 = FloatVector.zero(S), c111 = FloatVector.zero(S);
         for (int p = 0; p < kc; p++) {
             int ai = ao + p;
             int bj = bi + p * NR;
@@ -535,18 +500,6 @@ final class GemmFloat {
             x = FloatVector.broadcast(S, ap[ai + 7 * KC_MAX]);
             c70 = b0.fma(x, c70);
             c71 = b1.fma(x, c71);
-            x = FloatVector.broadcast(S, ap[ai + 8 * KC_MAX]);
-            c80 = b0.fma(x, c80);
-            c81 = b1.fma(x, c81);
-            x = FloatVector.broadcast(S, ap[ai + 9 * KC_MAX]);
-            c90 = b0.fma(x, c90);
-            c91 = b1.fma(x, c91);
-            x = FloatVector.broadcast(S, ap[ai + 10 * KC_MAX]);
-            c100 = b0.fma(x, c100);
-            c101 = b1.fma(x, c101);
-            x = FloatVector.broadcast(S, ap[ai + 11 * KC_MAX]);
-            c110 = b0.fma(x, c110);
-            c111 = b1.fma(x, c111);
         }
         c00.intoArray(tile, 0);
         c01.intoArray(tile, L);
@@ -564,14 +517,6 @@ final class GemmFloat {
         c61.intoArray(tile, 6 * NR + L);
         c70.intoArray(tile, 7 * NR);
         c71.intoArray(tile, 7 * NR + L);
-        c80.intoArray(tile, 8 * NR);
-        c81.intoArray(tile, 8 * NR + L);
-        c90.intoArray(tile, 9 * NR);
-        c91.intoArray(tile, 9 * NR + L);
-        c100.intoArray(tile, 10 * NR);
-        c101.intoArray(tile, 10 * NR + L);
-        c110.intoArray(tile, 11 * NR);
-        c111.intoArray(tile, 11 * NR + L);
     }
 
     static void kernelK1(int kc, float[] ap, int ao, float[] bp, int bi, float[] tile) {
@@ -583,10 +528,6 @@ final class GemmFloat {
         FloatVector c50 = FloatVector.zero(S);
         FloatVector c60 = FloatVector.zero(S);
         FloatVector c70 = FloatVector.zero(S);
-        FloatVector c80 = FloatVector.zero(S);
-        FloatVector c90 = FloatVector.zero(S);
-        FloatVector c100 = FloatVector.zero(S);
-        FloatVector c110 = FloatVector.zero(S);
         for (int p = 0; p < kc; p++) {
             int ai = ao + p;
             int bj = bi + p * L;
@@ -608,14 +549,6 @@ final class GemmFloat {
             c60 = b0.fma(x, c60);
             x = FloatVector.broadcast(S, ap[ai + 7 * KC_MAX]);
             c70 = b0.fma(x, c70);
-            x = FloatVector.broadcast(S, ap[ai + 8 * KC_MAX]);
-            c80 = b0.fma(x, c80);
-            x = FloatVector.broadcast(S, ap[ai + 9 * KC_MAX]);
-            c90 = b0.fma(x, c90);
-            x = FloatVector.broadcast(S, ap[ai + 10 * KC_MAX]);
-            c100 = b0.fma(x, c100);
-            x = FloatVector.broadcast(S, ap[ai + 11 * KC_MAX]);
-            c110 = b0.fma(x, c110);
         }
         c00.intoArray(tile, 0);
         c10.intoArray(tile, NR);
@@ -625,15 +558,24 @@ final class GemmFloat {
         c50.intoArray(tile, 5 * NR);
         c60.intoArray(tile, 6 * NR);
         c70.intoArray(tile, 7 * NR);
-        c80.intoArray(tile, 8 * NR);
-        c90.intoArray(tile, 9 * NR);
-        c100.intoArray(tile, 10 * NR);
-        c110.intoArray(tile, 11 * NR);
     }
 
     /** {@code C'(r, j) (+)= tile[r·NR + j]} for {@code r < rows, j < cols}, {@code C'(r, j) = c[ci + r·rs + j·cs]}. */
     static void storeTile(float[] tile, int rows, int cols, float[] c, int ci, int rs, int cs, boolean load) {
-        if (cs == 1) {
+        if (cs == 1 && cols == NR) {
+            // a whole tile: plain vector loads and stores (masked ones are much slower)
+            for (int r = 0; r < rows; r++) {
+                int row = ci + r * rs;
+                FloatVector v0 = FloatVector.fromArray(S, tile, r * NR);
+                FloatVector v1 = FloatVector.fromArray(S, tile, r * NR + L);
+                if (load) {
+                    v0 = v0.add(FloatVector.fromArray(S, c, row));
+                    v1 = v1.add(FloatVector.fromArray(S, c, row + L));
+                }
+                v0.intoArray(c, row);
+                v1.intoArray(c, row + L);
+            }
+        } else if (cs == 1) {
             VectorMask<Float> m0 = S.indexInRange(0, cols);
             if (cols > L) {
                 VectorMask<Float> m1 = S.indexInRange(L, cols);

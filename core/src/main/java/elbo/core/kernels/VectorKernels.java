@@ -80,7 +80,8 @@ public final class VectorKernels implements Kernels {
 
     /** Elements per block of the two-pass softplus: its scratch fits in L1. */
     private static final int SOFTPLUS_BLOCK = 2048;
-    private static final ThreadLocal<float[]> SOFTPLUS_SCRATCH = ThreadLocal.withInitial(() -> new float[SOFTPLUS_BLOCK]);
+    private static final ThreadLocal<float[]> SOFTPLUS_SCRATCH =
+            ThreadLocal.withInitial(() -> new float[SOFTPLUS_BLOCK + FL]); // + a padded last vector
 
     /**
      * {@code softplus(x) = max(x,0) + log1p(e^-|x|)} or {@code logSigmoid(x) = min(x,0) - log1p(e^-|x|)},
@@ -97,38 +98,45 @@ public final class VectorKernels implements Kernels {
         }
     }
 
-    /** {@code t[i] = e^(-|x[i]|)}, in (0, 1]. */
+    /** {@code t[i] = e^(-|x[i]|)}, in (0, 1]; one call site, as in {@link #mapExp}. */
     private static void expNegAbs(float[] x, int xo, float[] t, int n) {
-        int i = 0;
-        for (int bound = FS.loopBound(n); i < bound; i += FL) {
-            VectorMath.exp(FloatVector.fromArray(FS, x, xo + i).abs().neg()).intoArray(t, i);
-        }
-        if (i < n) {
-            VectorMask<Float> m = FS.indexInRange(i, n);
-            VectorMath.exp(FloatVector.fromArray(FS, x, xo + i, m).abs().neg()).intoArray(t, i, m);
+        for (int i = 0; i < n; i += FL) {
+            int len = Math.min(FL, n - i);
+            float[] in = len == FL ? x : padTail(x, xo + i, len);
+            int at = len == FL ? xo + i : 0;
+            float[] out = len == FL ? t : in;
+            VectorMath.exp(FloatVector.fromArray(FS, in, at).abs().neg()).intoArray(out, len == FL ? i : 0);
+            if (len < FL) {
+                System.arraycopy(out, 0, t, i, len);
+            }
         }
     }
 
-    /** {@code y = max(x,0) + log1p(t)} (or {@code min(x,0) - log1p(t)}); see {@link #log1pSmall}. */
+    /**
+     * {@code y = max(x,0) + log1p(t)} (or {@code min(x,0) - log1p(t)}); see {@link #log1pSmall}. The scratch
+     * {@code t} has room for a whole last vector, so every iteration is a full vector of {@code t}; a
+     * partial last vector of {@code x} and {@code y} goes through padded copies (one call site).
+     */
     private static void addLog1p(float[] x, int xo, float[] t, float[] y, int yo, int n, boolean logSigmoid) {
-        int i = 0;
-        for (int bound = FS.loopBound(n); i < bound; i += FL) {
-            softplusLanes(x, xo, t, y, yo, i, null, logSigmoid);
-        }
-        if (i < n) {
-            softplusLanes(x, xo, t, y, yo, i, FS.indexInRange(i, n), logSigmoid);
+        float[] yPad = SOFTPLUS_Y_TAIL.get();
+        for (int i = 0; i < n; i += FL) {
+            int len = Math.min(FL, n - i);
+            float[] in = len == FL ? x : padTail(x, xo + i, len);
+            int at = len == FL ? xo + i : 0;
+            FloatVector xv = FloatVector.fromArray(FS, in, at);
+            FloatVector l = log1pSmall(FloatVector.fromArray(FS, t, i));
+            FloatVector r = logSigmoid ? xv.min(0f).sub(l) : xv.max(0f).add(l);
+            r = r.blend(xv, xv.test(VectorOperators.IS_NAN)); // max/min of NaN: keep NaN as the reference does
+            if (len == FL) {
+                r.intoArray(y, yo + i);
+            } else {
+                r.intoArray(yPad, 0);
+                System.arraycopy(yPad, 0, y, yo + i, len);
+            }
         }
     }
 
-    /** One vector of softplus/logSigmoid; {@code m == null} means all lanes. */
-    private static void softplusLanes(float[] x, int xo, float[] t, float[] y, int yo, int i, VectorMask<Float> m,
-                                      boolean logSigmoid) {
-        FloatVector xv = load(x, xo + i, m);
-        FloatVector l = log1pSmall(load(t, i, m));
-        FloatVector r = logSigmoid ? xv.min(0f).sub(l) : xv.max(0f).add(l);
-        // max/min of NaN: keep NaN as the reference does
-        store(r.blend(xv, xv.test(VectorOperators.IS_NAN)), y, yo + i, m);
-    }
+    private static final ThreadLocal<float[]> SOFTPLUS_Y_TAIL = ThreadLocal.withInitial(() -> new float[FL]);
 
     /**
      * {@code log1p(t)} for {@code t} in [0, 1], accurate to a few ulp: {@code u = 1 + t} rounds, and
@@ -182,53 +190,74 @@ public final class VectorKernels implements Kernels {
         }
     }
 
-    // One loop per transcendental keeps each loop small enough for C2 to inline the polynomial.
+    // One loop per transcendental keeps each loop small enough for C2 to inline the polynomial, and each
+    // loop calls it from ONE site: the last, partial vector is copied into a padded scratch vector and
+    // goes through the same call. (A second, masked call for the tail is a cold site that C2 does not
+    // inline, so its vectors are boxed on the heap; small tensors are all tail.) Lanes are independent,
+    // so the padding changes no result.
+
+    /** One vector of scratch for a partial last vector, per thread. */
+    private static final ThreadLocal<float[]> TAIL = ThreadLocal.withInitial(() -> new float[FL]);
+
+    /** {@code pad} holding the {@code len < FL} elements of {@code x} from {@code off}, zero-padded. */
+    private static float[] padTail(float[] x, int off, int len) {
+        float[] pad = TAIL.get();
+        java.util.Arrays.fill(pad, len, FL, 0f);
+        System.arraycopy(x, off, pad, 0, len);
+        return pad;
+    }
 
     private static void mapExp(float[] x, int xo, float[] y, int yo, int n) {
-        int i = 0;
-        for (int bound = FS.loopBound(n); i < bound; i += FL) {
-            VectorMath.exp(FloatVector.fromArray(FS, x, xo + i)).intoArray(y, yo + i);
-        }
-        if (i < n) {
-            VectorMask<Float> m = FS.indexInRange(i, n);
-            VectorMath.exp(FloatVector.fromArray(FS, x, xo + i, m)).intoArray(y, yo + i, m);
+        for (int i = 0; i < n; i += FL) {
+            int len = Math.min(FL, n - i);
+            float[] in = len == FL ? x : padTail(x, xo + i, len);
+            int at = len == FL ? xo + i : 0;
+            float[] out = len == FL ? y : in;
+            VectorMath.exp(FloatVector.fromArray(FS, in, at)).intoArray(out, len == FL ? yo + i : 0);
+            if (len < FL) {
+                System.arraycopy(out, 0, y, yo + i, len);
+            }
         }
     }
 
     private static void mapLog(float[] x, int xo, float[] y, int yo, int n) {
-        int i = 0;
-        for (int bound = FS.loopBound(n); i < bound; i += FL) {
-            VectorMath.log(FloatVector.fromArray(FS, x, xo + i)).intoArray(y, yo + i);
-        }
-        if (i < n) {
-            VectorMask<Float> m = FS.indexInRange(i, n);
-            VectorMath.log(FloatVector.fromArray(FS, x, xo + i, m)).intoArray(y, yo + i, m);
+        for (int i = 0; i < n; i += FL) {
+            int len = Math.min(FL, n - i);
+            float[] in = len == FL ? x : padTail(x, xo + i, len);
+            int at = len == FL ? xo + i : 0;
+            float[] out = len == FL ? y : in;
+            VectorMath.log(FloatVector.fromArray(FS, in, at)).intoArray(out, len == FL ? yo + i : 0);
+            if (len < FL) {
+                System.arraycopy(out, 0, y, yo + i, len);
+            }
         }
     }
 
     private static void mapTanh(float[] x, int xo, float[] y, int yo, int n) {
-        int i = 0;
-        for (int bound = FS.loopBound(n); i < bound; i += FL) {
-            VectorMath.tanh(FloatVector.fromArray(FS, x, xo + i)).intoArray(y, yo + i);
-        }
-        if (i < n) {
-            VectorMask<Float> m = FS.indexInRange(i, n);
-            VectorMath.tanh(FloatVector.fromArray(FS, x, xo + i, m)).intoArray(y, yo + i, m);
+        for (int i = 0; i < n; i += FL) {
+            int len = Math.min(FL, n - i);
+            float[] in = len == FL ? x : padTail(x, xo + i, len);
+            int at = len == FL ? xo + i : 0;
+            float[] out = len == FL ? y : in;
+            VectorMath.tanh(FloatVector.fromArray(FS, in, at)).intoArray(out, len == FL ? yo + i : 0);
+            if (len < FL) {
+                System.arraycopy(out, 0, y, yo + i, len);
+            }
         }
     }
 
     private static void mapSigmoid(float[] x, int xo, float[] y, int yo, int n) {
-        int i = 0;
-        for (int bound = FS.loopBound(n); i < bound; i += FL) {
-            VectorMath.sigmoid(FloatVector.fromArray(FS, x, xo + i)).intoArray(y, yo + i);
-        }
-        if (i < n) {
-            VectorMask<Float> m = FS.indexInRange(i, n);
-            VectorMath.sigmoid(FloatVector.fromArray(FS, x, xo + i, m)).intoArray(y, yo + i, m);
+        for (int i = 0; i < n; i += FL) {
+            int len = Math.min(FL, n - i);
+            float[] in = len == FL ? x : padTail(x, xo + i, len);
+            int at = len == FL ? xo + i : 0;
+            float[] out = len == FL ? y : in;
+            VectorMath.sigmoid(FloatVector.fromArray(FS, in, at)).intoArray(out, len == FL ? yo + i : 0);
+            if (len < FL) {
+                System.arraycopy(out, 0, y, yo + i, len);
+            }
         }
     }
-
-
 
     /** {@code a op b} for the exact binary operations; POW is handled by the caller. */
     private static FloatVector binary(BinaryOp op, FloatVector a, FloatVector b) {
@@ -632,19 +661,6 @@ public final class VectorKernels implements Kernels {
             theta[i] = theta[i] * shrinkF - mi * stepSize / denom;
             m[i] = mi;
             v[i] = vi;
-        }
-    }
-
-    /** A full vector when {@code mask} is null, else the masked lanes. */
-    private static FloatVector load(float[] a, int i, VectorMask<Float> mask) {
-        return mask == null ? FloatVector.fromArray(FS, a, i) : FloatVector.fromArray(FS, a, i, mask);
-    }
-
-    private static void store(FloatVector v, float[] a, int i, VectorMask<Float> mask) {
-        if (mask == null) {
-            v.intoArray(a, i);
-        } else {
-            v.intoArray(a, i, mask);
         }
     }
 
