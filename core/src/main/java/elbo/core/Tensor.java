@@ -82,6 +82,14 @@ public final class Tensor {
                 : new Tensor(shape, ws.doubles(shape.numel()), lease);
     }
 
+    /**
+     * True if this tensor's storage is lent by a {@link Workspace} scope: it dies when the scope closes,
+     * so it must not become long-lived state (a parameter, a buffer, optimizer state).
+     */
+    public boolean isWorkspaceScratch() {
+        return lease != null;
+    }
+
     /** Throws if this tensor's workspace storage has been recycled. */
     private void checkAlive() {
         if (lease != null && !lease.alive()) {

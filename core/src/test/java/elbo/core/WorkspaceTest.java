@@ -83,6 +83,17 @@ class WorkspaceTest {
     }
 
     @Test
+    void scratchTensorsSayTheyAreScratch() {
+        assertTrue(!Tensor.zeros(DType.FLOAT32, 2).isWorkspaceScratch());
+        try (Workspace ws = Workspace.open()) {
+            Tensor t = Tensor.zeros(DType.FLOAT32, 2);
+            assertTrue(t.isWorkspaceScratch());
+            assertTrue(t.reshape(1, 2).isWorkspaceScratch(), "views share the lease");
+            assertTrue(!t.copy().isWorkspaceScratch(), "copies are heap storage");
+        }
+    }
+
+    @Test
     void scopesNestAndOnlyTheOutermostRecycles() {
         Tensor inner;
         try (Workspace outer = Workspace.open()) {

@@ -29,9 +29,12 @@ public abstract class Module {
      *
      * @return {@code t}
      * @throws IllegalArgumentException if the name is empty, contains '.', or is already taken
+     * @throws IllegalStateException    if {@code t} is workspace scratch (the module is built inside a
+     *                                  {@link elbo.core.Workspace} scope)
      */
     protected Tensor parameter(String name, Tensor t) {
         checkName(name);
+        checkLongLived(name, t);
         parameters.put(name, t.requiresGrad(true));
         return t;
     }
@@ -39,6 +42,7 @@ public abstract class Module {
     /** Registers {@code t} as a buffer: saved in the state dict, not trained. */
     protected Tensor buffer(String name, Tensor t) {
         checkName(name);
+        checkLongLived(name, t);
         buffers.put(name, t);
         return t;
     }
@@ -48,6 +52,14 @@ public abstract class Module {
         checkName(name);
         children.put(name, module);
         return module;
+    }
+
+    /** Parameters and buffers outlive any training step, so they must not borrow a step's storage. */
+    private void checkLongLived(String name, Tensor t) {
+        if (t.isWorkspaceScratch()) {
+            throw new IllegalStateException(getClass().getSimpleName() + ": '" + name + "' was created inside a "
+                    + "Workspace scope and would die when it closes; build modules outside the scope");
+        }
     }
 
     private void checkName(String name) {

@@ -180,4 +180,34 @@ class ModuleTest {
         m.zeroGrad();
         assertTrue(m.parameters().stream().allMatch(p -> p.grad() == null));
     }
+
+    @Test
+    void modulesBuiltInsideAWorkspaceScopeAreRejected() {
+        try (elbo.core.Workspace ws = elbo.core.Workspace.open()) {
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> new Linear(3, 2, DType.FLOAT32, new Rng(1)));
+            assertEquals("Linear: 'weight' was created inside a Workspace scope and would die when it closes; "
+                    + "build modules outside the scope", e.getMessage());
+        }
+    }
+
+    @Test
+    void optimizerStateBuiltInsideAWorkspaceScopeOutlivesIt() {
+        Linear layer = new Linear(3, 2, DType.FLOAT32, new Rng(1));
+        elbo.nn.optim.Adam adam;
+        try (elbo.core.Workspace ws = elbo.core.Workspace.open()) {
+            adam = new elbo.nn.optim.Adam(layer, 1e-2);
+        }
+        for (int step = 0; step < 2; step++) {
+            try (elbo.core.Workspace ws = elbo.core.Workspace.open()) {
+                adam.zeroGrad();
+                layer.forward(Tensor.ones(DType.FLOAT32, 4, 3)).square().sum().backward();
+                adam.step();
+            }
+        }
+        for (Tensor t : adam.stateDict().values()) {
+            assertFalse(t.isWorkspaceScratch());
+            assertTrue(t.allFinite());
+        }
+    }
 }

@@ -275,7 +275,9 @@ public abstract class Optimizer {
      * A zero-filled buffer with the shape and dtype of {@code like} (state that lives beside a parameter).
      */
     protected static Tensor bufferLike(Tensor like) {
-        return Tensor.zeros(like.dtype(), like.shape());
+        Tensor zeros = Tensor.zeros(like.dtype(), like.shape());
+        // copy() is heap storage even inside a Workspace scope: optimizer state outlives every step
+        return zeros.isWorkspaceScratch() ? zeros.copy() : zeros;
     }
 
     /**
