@@ -633,34 +633,72 @@ public final class VectorKernels implements Kernels {
         checkRange(grad, 0, n);
         checkRange(m, 0, n);
         checkRange(v, 0, n);
-        float b1 = (float) beta1, b2 = (float) beta2, l2f = (float) l2, shrinkF = (float) shrink;
-        // 1-β computed in double: 1f - (float) 0.999 would be off by 5e-5 relative
-        float c1 = (float) (1.0 - beta1), c2 = (float) (1.0 - beta2);
-        float stepSize = (float) (lr / bc1);      // lr · m / bc1 folded into one factor
-        float invBc2 = (float) (1.0 / bc2), epsF = (float) eps;
-        // The body is written out in the loop (not in a helper taking a dozen arguments): C2 then keeps
-        // the vectors in registers; through an un-inlined call it boxes them (measured: 8 MB per step).
-        int i = 0;
-        for (int bound = FS.loopBound(n); i < bound; i += FL) {
-            FloatVector th = FloatVector.fromArray(FS, theta, i);
-            FloatVector g = FloatVector.fromArray(FS, grad, i).add(th.mul(l2f));               // g = grad + l2·θ
-            FloatVector mi = FloatVector.fromArray(FS, m, i).mul(b1).add(g.mul(c1));          // m = β1 m + (1-β1) g
-            FloatVector vi = FloatVector.fromArray(FS, v, i).mul(b2).add(g.mul(g).mul(c2));   // v = β2 v + (1-β2) g²
-            FloatVector denom = vi.mul(invBc2).sqrt().add(epsF);                                // sqrt(v / bc2) + eps
-            th.mul(shrinkF).sub(mi.mul(stepSize).div(denom)).intoArray(theta, i);                // θ = shrink θ - lr m̂ / denom
-            mi.intoArray(m, i);
-            vi.intoArray(v, i);
+        AdamJob job = ADAM_JOBS.get();
+        job.theta = theta;
+        job.grad = grad;
+        job.m = m;
+        job.v = v;
+        job.n = n;
+        job.b1 = (float) beta1;
+        job.b2 = (float) beta2;
+        job.c1 = (float) (1.0 - beta1); // 1-β computed in double: 1f - (float) 0.999 is off by 5e-5 relative
+        job.c2 = (float) (1.0 - beta2);
+        job.l2 = (float) l2;
+        job.shrink = (float) shrink;
+        job.stepSize = (float) (lr / bc1); // lr · m / bc1 folded into one factor
+        job.invBc2 = (float) (1.0 / bc2);
+        job.eps = (float) eps;
+        if (n >= PARALLEL_MIN) {
+            // fixed chunks of TASK_ELEMENTS (a multiple of the vector length): elementwise, so any thread
+            // count gives the same bits
+            Parallel.run((n + TASK_ELEMENTS - 1) / TASK_ELEMENTS, job);
+        } else {
+            job.run(0, n);
         }
-        // Tail: the same float operations in the same order (add, mul, div and sqrt are correctly rounded
-        // in both forms), so an element's result does not depend on its position.
-        for (; i < n; i++) {
-            float g = grad[i] + theta[i] * l2f;
-            float mi = m[i] * b1 + g * c1;
-            float vi = v[i] * b2 + g * g * c2;
-            float denom = (float) Math.sqrt(vi * invBc2) + epsF;
-            theta[i] = theta[i] * shrinkF - mi * stepSize / denom;
-            m[i] = mi;
-            v[i] = vi;
+        job.theta = job.grad = job.m = job.v = null;
+    }
+
+    private static final ThreadLocal<AdamJob> ADAM_JOBS = ThreadLocal.withInitial(AdamJob::new);
+
+    /** The fused Adam update over index ranges; reused per thread, so a step allocates nothing. */
+    static final class AdamJob implements Parallel.Job {
+        float[] theta, grad, m, v;
+        int n;
+        float b1, b2, c1, c2, l2, shrink, stepSize, invBc2, eps;
+
+        @Override
+        public void run(int task) {
+            int from = task * TASK_ELEMENTS;
+            run(from, Math.min(n, from + TASK_ELEMENTS));
+        }
+
+        /**
+         * Elements {@code [from, to)}. The whole loop lives in this one method, so no vector crosses a
+         * call boundary (through an un-inlined call C2 would box them).
+         */
+        void run(int from, int to) {
+            int i = from;
+            for (; i + FL <= to; i += FL) {
+                FloatVector th = FloatVector.fromArray(FS, theta, i);
+                FloatVector g = FloatVector.fromArray(FS, grad, i).add(th.mul(l2));              // g = grad + l2·θ
+                FloatVector mi = FloatVector.fromArray(FS, m, i).mul(b1).add(g.mul(c1));         // m = β1 m + (1-β1) g
+                FloatVector vi = FloatVector.fromArray(FS, v, i).mul(b2).add(g.mul(g).mul(c2));  // v = β2 v + (1-β2) g²
+                FloatVector denom = vi.mul(invBc2).sqrt().add(eps);                               // sqrt(v / bc2) + eps
+                th.mul(shrink).sub(mi.mul(stepSize).div(denom)).intoArray(theta, i);               // θ = shrink θ - lr m̂ / denom
+                mi.intoArray(m, i);
+                vi.intoArray(v, i);
+            }
+            // Tail: the same float operations in the same order (add, mul, div and sqrt are correctly
+            // rounded in both forms), so an element's result does not depend on its position.
+            for (; i < to; i++) {
+                float g = grad[i] + theta[i] * l2;
+                float mi = m[i] * b1 + g * c1;
+                float vi = v[i] * b2 + g * g * c2;
+                float denom = (float) Math.sqrt(vi * invBc2) + eps;
+                theta[i] = theta[i] * shrink - mi * stepSize / denom;
+                m[i] = mi;
+                v[i] = vi;
+            }
         }
     }
 

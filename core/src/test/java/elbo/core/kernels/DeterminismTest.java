@@ -73,7 +73,16 @@ class DeterminismTest {
         out = append(out, y);
         float[] lse = new float[1000];
         kernels.logSumExpRows(x, 0, 1000, 1000, lse, 0);
-        return append(out, lse);
+        out = append(out, lse);
+        // softplus (two passes through a per-thread scratch) and the fused Adam update (chunked)
+        kernels.map(UnaryOp.SOFTPLUS, x, 0, y, 0, x.length);
+        out = append(out, y);
+        float[] theta = x.clone(), m = new float[x.length], v = new float[x.length];
+        for (int step = 1; step <= 3; step++) {
+            kernels.adamUpdate(theta, y, m, v, x.length, 0.9, 0.999, 1e-3, 1e-8, 1 - Math.pow(0.9, step),
+                    1 - Math.pow(0.999, step), 1e-4, 1.0);
+        }
+        return append(append(append(out, theta), m), v);
     }
 
     @Test
