@@ -158,14 +158,18 @@ public final class Autograd {
                     continue;
                 }
                 Tensor[] dx = node.backward.apply(g);
+                if (dx == null || dx.length != node.inputs.length) {
+                    throw new IllegalStateException(node.op + ": backward rule returned "
+                            + (dx == null ? "null" : dx.length + " gradients") + " for " + node.inputs.length + " inputs");
+                }
                 for (int k = 0; k < node.inputs.length; k++) {
                     Tensor in = node.inputs[k];
                     if (!in.requiresGrad() || dx[k] == null) {
                         continue;
                     }
-                    if (!dx[k].shape().equals(in.shape())) {
-                        throw new IllegalStateException(node.op + ": backward rule returned gradient of shape "
-                                + dx[k].shape() + " for input " + k + " of shape " + in.shape());
+                    if (!dx[k].shape().equals(in.shape()) || dx[k].dtype() != in.dtype()) {
+                        throw new IllegalStateException(node.op + ": backward rule returned a gradient " + dx[k].dtype()
+                                + " " + dx[k].shape() + " for input " + k + " of " + in.dtype() + " " + in.shape());
                     }
                     if (anomaly && !dx[k].allFinite()) {
                         throw new AnomalyException(node.op + ": backward produced NaN or Inf for input " + k

@@ -21,9 +21,14 @@ public final class CustomOp {
      * @param vjp maps the output gradient {@code dy} to one gradient per input, each of that input's shape
      *            (or {@code null} for an input that takes none); it runs with recording off
      * @return {@code out}
-     * @throws AnomalyException in anomaly mode, if {@code out} holds NaN or infinity
+     * @throws AnomalyException     in anomaly mode, if {@code out} holds NaN or infinity
+     * @throws IllegalStateException if {@code out} is already the result of a recorded operation
      */
     public static Tensor record(String name, Tensor out, Function<Tensor, Tensor[]> vjp, Tensor... inputs) {
+        if (!out.isLeaf()) {
+            throw new IllegalStateException(name + ": the output is already the result of '" + out.creator()
+                    + "'; record a fresh tensor");
+        }
         if (Autograd.isAnomalyDetectionEnabled() && !out.allFinite()) {
             throw new AnomalyException(name + ": forward produced NaN or Inf; inputs " + new Node(name, inputs,
                     null, null).describeInputs());

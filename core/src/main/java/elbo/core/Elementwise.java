@@ -218,7 +218,7 @@ final class Elementwise {
         return Autograd.record(Op.POW, y, dy -> new Tensor[] {
             p == 0.0 ? Tensor.zerosLike(x)                               // pow: dx = dy * p * x^(p-1)
                     : p == 1.0 ? dy
-                    : p == 2.0 ? dy.mul(x).mul(2.0)
+                    : p == 2.0 ? zeroWhereZero(dy, dy.mul(x).mul(2.0))
                     : zeroWhereZero(dy, dy.mul(x.pow(p - 1.0)).mul(p))}, x);
     }
 

@@ -10,10 +10,16 @@ import java.util.Arrays;
  * that {@link #backward()} can compute gradients by reverse-mode automatic differentiation.
  *
  * <p><b>Storage.</b> Elements live in one contiguous row-major {@code float[]} or {@code double[]}.
- * Every operation returns a new tensor with its own storage, except {@link #reshape}, {@link #detach}
- * and a {@link #cast} to the same dtype, which share the storage of their input (they never reorder
- * elements, so sharing is always correct). Writes through {@link #f32()}/{@link #f64()} are therefore
- * visible to such views; optimizers update parameters in place this way, outside any recorded graph.
+ * Every operation returns a new tensor with its own storage, except {@link #reshape} (and so
+ * {@link #squeeze}/{@link #unsqueeze}) and {@link #detach}, which share the storage of their input (they
+ * never reorder elements, so sharing is always correct); a {@link #cast} to the same dtype returns the
+ * tensor itself. Writes through {@link #f32()}/{@link #f64()} are therefore visible to such views;
+ * optimizers update parameters in place this way, outside any recorded graph.
+ *
+ * <p><b>In-place writes and backward.</b> A backward rule reads its inputs' values when backward runs.
+ * Changing a tensor in place (an optimizer step, {@link #copyFrom}, {@link #setFlat}) after it was used
+ * in a forward pass and before that graph's backward gives wrong gradients, and ELBO does not detect it
+ * (PyTorch does, with version counters): call backward before updating parameters.
  *
  * <p><b>Broadcasting.</b> Binary operations follow NumPy: trailing axes are aligned and sizes must be
  * equal or 1. The gradient with respect to a broadcast operand is summed over the broadcast axes.
@@ -407,7 +413,10 @@ public final class Tensor {
         return retainGrad || (node == null && requiresGrad);
     }
 
-    /** The accumulated gradient, or {@code null} before any backward reached this tensor. */
+    /**
+     * The accumulated gradient, or {@code null} before any backward reached this tensor. After
+     * {@link #zeroGrad()} the next backward refills the same storage: copy a gradient you want to keep.
+     */
     public Tensor grad() {
         return grad;
     }

@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -267,5 +268,25 @@ class NumericsTest {
         assertValues(new double[] {0.5, 0.5}, t(dtype, new double[] {-3, 3}, 2).clamp(0.5, 0.5), 0);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> x.clamp(1, -1));
         assertEquals("clamp: lo 1.0 > hi -1.0", e.getMessage());
+    }
+
+    @Test
+    void squareKeepsAZeroUpstreamGradientZero() {
+        // where() gives the unselected square(inf) a zero gradient: 0 · 2·inf must stay 0, not NaN
+        Tensor x = Tensor.of(new double[] {Double.POSITIVE_INFINITY, 1.0}, 2).requiresGrad(true);
+        Tensor.where(x.lt(1e300), x.square(), Tensor.zerosLike(x)).sum().backward();
+        assertArrayEquals(new double[] {0.0, 2.0}, x.grad().toDoubleArray());
+    }
+
+    @Test
+    void customOpRefusesToRerecordAndChecksItsRule() {
+        Tensor a = Tensor.of(new double[] {1, 2}, 2).requiresGrad(true);
+        Tensor y = a.mul(2.0);
+        IllegalStateException twice = assertThrows(IllegalStateException.class,
+                () -> CustomOp.record("double", y, dy -> new Tensor[] {dy}, a));
+        assertEquals("double: the output is already the result of 'mul'; record a fresh tensor", twice.getMessage());
+        Tensor z = CustomOp.record("broken", Tensor.zeros(DType.FLOAT64, 2), dy -> new Tensor[0], a);
+        IllegalStateException rule = assertThrows(IllegalStateException.class, () -> z.sum().backward());
+        assertEquals("broken: backward rule returned 0 gradients for 1 inputs", rule.getMessage());
     }
 }

@@ -8,7 +8,7 @@ public final class Activation extends Layer {
     /** The available functions. */
     public enum Kind {
         IDENTITY, TANH, RELU, SIGMOID, SOFTPLUS,
-        /** {@code x > 0 ? x : e^x - 1}, built from primitives as {@code relu(x) + expm1(min(x, 0))}. */
+        /** {@code x > 0 ? x : e^x - 1}, built from primitives as {@code where(x > 0, x, expm1(x))} (slope 1 at 0). */
         ELU
     }
 
@@ -30,7 +30,7 @@ public final class Activation extends Layer {
             case RELU -> x.relu();
             case SIGMOID -> x.sigmoid();
             case SOFTPLUS -> x.softplus();
-            case ELU -> x.relu().add(x.minimum(Tensor.scalar(0.0, x.dtype())).expm1());
+            case ELU -> Tensor.where(x.gt(0.0), x, x.expm1());
         };
     }
 

@@ -210,4 +210,11 @@ class ModuleTest {
             assertTrue(t.allFinite());
         }
     }
+
+    @Test
+    void eluHasSlopeOneAtZero() {
+        Tensor x = Tensor.of(new double[] {0.0, -1.0, 2.0}, 3).requiresGrad(true);
+        Activation.apply(Activation.Kind.ELU, x).sum().backward();
+        assertArrayEquals(new double[] {1.0, Math.exp(-1.0), 1.0}, x.grad().toDoubleArray(), 1e-15);
+    }
 }

@@ -78,7 +78,10 @@ public interface Kernels {
      * </pre>
      * with bias corrections {@code bc1 = 1-β1^t}, {@code bc2 = 1-β2^t}, coupled L2 {@code l2} and decoupled
      * decay {@code shrink = 1 - lr·λ} (AdamW). The scalars are plain arguments, BLAS-style, so that an
-     * optimizer step allocates nothing. Float32 results are within a few ulp of the reference.
+     * optimizer step allocates nothing. The reference computes in double and rounds once; the vector
+     * kernel computes in float (with {@code shrink·θ} as {@code θ - (1-shrink)·θ}, so that a tiny decay
+     * keeps its precision): each result is within float rounding of its terms, i.e.
+     * {@code |err| <~ 1e-6 · (|β1 m| + |(1-β1) g|)} for {@code m}, which may cancel.
      */
     void adamUpdate(float[] theta, float[] grad, float[] m, float[] v, int n, double beta1, double beta2,
                     double lr, double eps, double bc1, double bc2, double l2, double shrink);

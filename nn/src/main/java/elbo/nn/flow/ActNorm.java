@@ -89,6 +89,9 @@ public final class ActNorm extends Flow {
         }
         int d = eventSize();
         int n = in.numel() / d;
+        if (n == 0) {
+            return; // no data to initialise from: wait for a non-empty batch
+        }
         double[] mean = new double[d];
         double[] var = new double[d];
         for (int i = 0; i < n; i++) {

@@ -28,7 +28,9 @@ import java.util.Map;
  * {@code β₂ = 0.999}, {@code ε = 1e-4}: {@code new Adam(model, 1e-3, 0.9, 0.999, 1e-4, 0)}.
  *
  * <p>{@code t} is counted per parameter (a parameter skipped for lack of a gradient keeps its count),
- * as in PyTorch. Arithmetic is done in double precision and rounded once when stored.
+ * as in PyTorch. The update is one fused kernel call per parameter ({@code Kernels.adamUpdate}): float64
+ * parameters in double; float32 parameters in float arithmetic by the vector kernels (in double, rounded
+ * once, by the scalar reference kernels). Either way it is deterministic, so a resumed run is exact.
  *
  * <p>State dict: {@code step}, {@code lr}, {@code beta1}, {@code beta2}, {@code eps},
  * {@code weight_decay}, and per parameter {@code step.<path>} (its {@code t}),
@@ -89,8 +91,9 @@ public sealed class Adam extends Optimizer permits AdamW {
         String who = getClass().getSimpleName();
         checkRange(who, "beta1", beta1, 0.0, 1.0);
         checkRange(who, "beta2", beta2, 0.0, 1.0);
-        if (!(eps >= 0.0) || !Double.isFinite(eps)) {
-            throw new IllegalArgumentException(who + ": eps must be finite and >= 0, got " + eps);
+        if (!(eps > 0.0) || !Double.isFinite(eps)) {
+            // eps = 0 makes 0 / (sqrt(0) + 0) = NaN for any entry whose gradient has always been zero
+            throw new IllegalArgumentException(who + ": eps must be finite and > 0, got " + eps);
         }
         if (!(weightDecay >= 0.0) || !Double.isFinite(weightDecay)) {
             throw new IllegalArgumentException(who + ": weight decay must be finite and >= 0, got " + weightDecay);

@@ -30,10 +30,11 @@ public final class GradientClipping {
         if (!(maxNorm > 0.0) || !Double.isFinite(maxNorm)) {
             throw new IllegalArgumentException("clipByGlobalNorm: maxNorm must be positive and finite, got " + maxNorm);
         }
-        double norm = globalNorm(parameters);
+        java.util.List<Tensor> distinct = distinct(parameters); // a tied weight listed twice is scaled once
+        double norm = globalNorm(distinct);
         if (norm > maxNorm && Double.isFinite(norm)) {
             double scale = maxNorm / norm;
-            for (Tensor p : parameters) {
+            for (Tensor p : distinct) {
                 Tensor g = p.grad();
                 if (g != null) {
                     scale(g, scale);
@@ -48,7 +49,7 @@ public final class GradientClipping {
      */
     public static double globalNorm(Iterable<Tensor> parameters) {
         double sumOfSquares = 0.0;
-        for (Tensor p : parameters) {
+        for (Tensor p : distinct(parameters)) {
             Tensor g = p.grad();
             if (g == null) {
                 continue;
@@ -78,5 +79,17 @@ public final class GradientClipping {
                 a[i] *= s;
             }
         }
+    }
+
+    /** The parameters without repeats (by identity), in first-seen order. */
+    private static java.util.List<Tensor> distinct(Iterable<Tensor> parameters) {
+        java.util.Set<Tensor> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        java.util.List<Tensor> out = new java.util.ArrayList<>();
+        for (Tensor p : parameters) {
+            if (seen.add(p)) {
+                out.add(p);
+            }
+        }
+        return out;
     }
 }

@@ -206,4 +206,16 @@ class FlowBehaviourTest {
         assertTrue(f.stateDict().containsKey("1.initialized"));
         assertTrue(f.stateDict().containsKey("0.conditioner.0.weight"));
     }
+
+    @Test
+    void actNormWaitsForANonEmptyBatch() {
+        ActNorm norm = new ActNorm(3, F64);
+        norm.forward(Tensor.zeros(F64, 0, 3));
+        assertFalse(norm.isInitialized(), "an empty batch carries no statistics");
+        norm.forward(new Rng(2).normal(F64, 16, 3));
+        assertTrue(norm.isInitialized());
+        for (Tensor p : norm.parameters()) {
+            assertTrue(p.allFinite());
+        }
+    }
 }

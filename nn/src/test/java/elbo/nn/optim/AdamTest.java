@@ -1,5 +1,6 @@
 package elbo.nn.optim;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -119,4 +120,14 @@ class AdamTest {
         assertThrows(IllegalArgumentException.class, () -> new Adam(m, 1e-3, 0.9, 0.999, -1.0, 0.0));
         assertThrows(IllegalArgumentException.class, () -> new AdamW(m, 1e-3, 0.9, 0.999, 1e-8, Double.NaN));
     }
+
+    @Test
+    void epsMustBePositive() {
+        Map<String, Tensor> params = new LinkedHashMap<>();
+        params.put("w", Tensor.zeros(DType.FLOAT32, 2).requiresGrad(true));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new Adam(params, 1e-3, 0.9, 0.999, 0.0, 0.0));
+        assertEquals("Adam: eps must be finite and > 0, got 0.0", e.getMessage());
+    }
+
 }

@@ -66,4 +66,13 @@ class GradientClippingTest {
         assertThrows(IllegalArgumentException.class, () -> GradientClipping.clipByGlobalNorm(List.of(), 0.0));
         assertThrows(IllegalArgumentException.class, () -> GradientClipping.clipByGlobalNorm(List.of(), Double.NaN));
     }
+
+    @Test
+    void aTensorListedTwiceIsCountedAndScaledOnce() {
+        Tensor w = Tensor.of(new float[] {3, 4}, 2).requiresGrad(true);
+        w.mul(Tensor.of(new float[] {3, 4}, 2)).sum().backward(); // grad = [3, 4], norm 5
+        double norm = GradientClipping.clipByGlobalNorm(List.of(w, w), 1.0);
+        assertEquals(5.0, norm, 1e-6);
+        assertArrayEquals(new float[] {0.6f, 0.8f}, w.grad().toFloatArray(), 1e-6f);
+    }
 }
