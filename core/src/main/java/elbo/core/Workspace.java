@@ -81,6 +81,21 @@ public final class Workspace implements AutoCloseable {
         epoch++;
     }
 
+    /**
+     * Releases this thread's pooled arrays to the garbage collector, e.g. after a phase with other
+     * shapes (the pool keeps every array size it has lent).
+     *
+     * @throws IllegalStateException if a scope is open on this thread
+     */
+    public static void trim() {
+        Workspace ws = CURRENT.get();
+        if (ws.depth > 0) {
+            throw new IllegalStateException("Workspace.trim() inside an open scope");
+        }
+        ws.freeFloats.clear();
+        ws.freeDoubles.clear();
+    }
+
     /** How many arrays this thread's workspace has ever created (reuse keeps this flat across steps). */
     public static long arraysCreated() {
         return CURRENT.get().arraysCreated;

@@ -108,4 +108,16 @@ class WorkspaceTest {
         assertEquals("Workspace closed more often than opened",
                 assertThrows(IllegalStateException.class, ws::close).getMessage());
     }
+
+    @Test
+    void trimReleasesThePoolOutsideScopes() {
+        train(true, 2);
+        Workspace.trim();
+        long before = Workspace.arraysCreated();
+        train(true, 1);
+        assertTrue(Workspace.arraysCreated() > before, "after trim the next step allocates afresh");
+        try (Workspace ws = Workspace.open()) {
+            assertThrows(IllegalStateException.class, Workspace::trim);
+        }
+    }
 }

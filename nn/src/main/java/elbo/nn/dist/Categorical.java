@@ -141,13 +141,21 @@ public final class Categorical implements Distribution {
         for (int s = 0; s < n; s++) {
             for (int b = 0; b < batch; b++) {
                 double u = rng.nextDouble(), cdf = 0.0;
-                int k = c - 1; // round-off may leave the cdf just below 1: the last class takes the rest
-                for (int j = 0; j < c; j++) {
-                    cdf += p[b * c + j];
-                    if (u < cdf) {
+                int k = -1;
+                int lastPossible = 0; // round-off may leave the cdf just below 1: the last class with p > 0
+                for (int j = 0; j < c; j++) {   // takes the rest, never a class of probability 0
+                    double pj = p[b * c + j];
+                    cdf += pj;
+                    if (pj > 0) {
+                        lastPossible = j;
+                    }
+                    if (u < cdf && pj > 0) {
                         k = j;
                         break;
                     }
+                }
+                if (k < 0) {
+                    k = lastPossible;
                 }
                 out[s * batch + b] = k;
             }

@@ -115,4 +115,20 @@ class CategoricalTest {
         NotReparameterizableException r = assertThrows(NotReparameterizableException.class, () -> c().rsample(new Rng(1)));
         assertTrue(r.getMessage().contains("Categorical"), r.getMessage());
     }
+
+    @Test
+    void roundOffNeverSelectsAClassOfProbabilityZero() {
+        // ten classes of probability 0.1 (their cdf sums to 1 - 2^-53 in double) and one of probability 0
+        double[] logits = new double[11];
+        logits[10] = Double.NEGATIVE_INFINITY;
+        Categorical c = new Categorical(Tensor.of(logits, 11));
+        // a generator whose next uniform is the largest double below 1, i.e. beyond the summed cdf
+        java.math.BigInteger mod = java.math.BigInteger.ONE.shiftLeft(64);
+        long inv9 = java.math.BigInteger.valueOf(9).modInverse(mod).longValue();
+        long inv5 = java.math.BigInteger.valueOf(5).modInverse(mod).longValue();
+        long s1 = Long.rotateRight(-1L * inv9, 7) * inv5; // xoshiro256** then outputs all ones
+        Rng extreme = Rng.fromState(new long[] {1, s1, 0, 0});
+        int k = c.sampleIndices(extreme, 1)[0];
+        assertTrue(k < 10, "sampled class " + k + ", whose probability is 0");
+    }
 }
