@@ -157,6 +157,7 @@ public final class Autograd {
                 if (node == null) {
                     continue;
                 }
+                node.checkInputsUnchanged();
                 Tensor[] dx = node.backward.apply(g);
                 if (dx == null || dx.length != node.inputs.length) {
                     throw new IllegalStateException(node.op + ": backward rule returned "

@@ -17,9 +17,10 @@ import java.util.Arrays;
  * optimizers update parameters in place this way, outside any recorded graph.
  *
  * <p><b>In-place writes and backward.</b> A backward rule reads its inputs' values when backward runs.
- * Changing a tensor in place (an optimizer step, {@link #copyFrom}, {@link #setFlat}) after it was used
- * in a forward pass and before that graph's backward gives wrong gradients, and ELBO does not detect it
- * (PyTorch does, with version counters): call backward before updating parameters.
+ * Each storage counts its in-place writes ({@link #copyFrom}, {@link #setFlat}, {@link #markModified()},
+ * which optimizers call); backward throws if an input an op used has been written since, rather than
+ * computing a wrong gradient. Raw writes through {@link #f32()}/{@link #f64()} count only if followed by
+ * {@link #markModified()}.
  *
  * <p><b>Broadcasting.</b> Binary operations follow NumPy: trailing axes are aligned and sizes must be
  * equal or 1. The gradient with respect to a broadcast operand is summed over the broadcast axes.
@@ -41,6 +42,11 @@ public final class Tensor {
     private final double[] d;
     /** Non-null when the storage is lent by a {@link Workspace}: the tensor dies when it closes. */
     private final Workspace.Lease lease;
+    /**
+     * Counts in-place writes to the storage; shared by every view of it. Backward checks that the
+     * inputs an op saved have not been written since ({@link #markModified()}).
+     */
+    private final int[] version;
 
     private boolean requiresGrad;
     private boolean retainGrad;
@@ -58,19 +64,29 @@ public final class Tensor {
     }
 
     private Tensor(Shape shape, float[] data, Workspace.Lease lease) {
+        this(shape, data, lease, new int[1]);
+    }
+
+    private Tensor(Shape shape, double[] data, Workspace.Lease lease) {
+        this(shape, data, lease, new int[1]);
+    }
+
+    private Tensor(Shape shape, float[] data, Workspace.Lease lease, int[] version) {
         this.shape = shape;
         this.dtype = DType.FLOAT32;
         this.f = data;
         this.d = null;
         this.lease = lease;
+        this.version = version;
     }
 
-    private Tensor(Shape shape, double[] data, Workspace.Lease lease) {
+    private Tensor(Shape shape, double[] data, Workspace.Lease lease, int[] version) {
         this.shape = shape;
         this.dtype = DType.FLOAT64;
         this.f = null;
         this.d = data;
         this.lease = lease;
+        this.version = version;
     }
 
     /**
@@ -86,6 +102,21 @@ public final class Tensor {
         Workspace.Lease lease = new Workspace.Lease(ws, ws.epoch());
         return dtype == DType.FLOAT32 ? new Tensor(shape, ws.floats(shape.numel()), lease)
                 : new Tensor(shape, ws.doubles(shape.numel()), lease);
+    }
+
+    /**
+     * Records that this tensor's values were changed in place through {@link #f32()}/{@link #f64()}
+     * (optimizers call it after each update; {@link #copyFrom} and {@link #setFlat} count by themselves).
+     * A graph that used the old values then refuses to run backward, instead of silently computing a
+     * gradient from the new ones.
+     */
+    public void markModified() {
+        version[0]++;
+    }
+
+    /** The storage's in-place write count (see {@link #markModified()}). */
+    int version() {
+        return version[0];
     }
 
     /**
@@ -272,6 +303,7 @@ public final class Tensor {
     /** Sets the element at flat index {@code i} (rounded to float32 if needed). */
     public void setFlat(int i, double v) {
         checkAlive();
+        version[0]++;
         if (f != null) {
             f[i] = (float) v;
         } else {
@@ -362,6 +394,7 @@ public final class Tensor {
     public void copyFrom(Tensor src) {
         checkAlive();
         src.checkAlive();
+        version[0]++;
         if (!src.shape.equals(shape)) {
             throw new ShapeException("copyFrom: shapes differ: " + shape + " <- " + src.shape);
         }
@@ -508,7 +541,7 @@ public final class Tensor {
      * workspace storage dies with it. */
     Tensor reshapeRaw(Shape target) {
         checkAlive();
-        return f != null ? new Tensor(target, f, lease) : new Tensor(target, d, lease);
+        return f != null ? new Tensor(target, f, lease, version) : new Tensor(target, d, lease, version);
     }
 
     /** A copy with fresh heap storage (never workspace storage), not recorded (no gradient flows through a copy made this way). */

@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.concurrent.atomic.AtomicReference;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -251,5 +252,26 @@ class AutogradTest {
     /** {@code lambda$name$0} frames print as the lambda's synthetic method: map it to the enclosing one. */
     private static String stripLambda(String message) {
         return message.replaceAll("AutogradTest\\.lambda\\$(\\w+)\\$\\d+\\(", "AutogradTest.$1(");
+    }
+
+    @Test
+    void backwardRefusesInputsModifiedInPlaceAfterTheForwardPass() {
+        Tensor w = Tensor.of(new double[] {1, 2}, 2).requiresGrad(true);
+        Tensor x = Tensor.of(new double[] {3, 4}, 2);
+        Tensor loss = w.mul(x).sum();
+        loss.backward();
+        w.f64()[0] = 5;          // an optimizer-style update through the raw array ...
+        w.markModified();        // ... announced as optimizers do
+        IllegalStateException e = assertThrows(IllegalStateException.class, loss::backward);
+        assertEquals("mul: input 0 [2] was modified in place after the op used it (write count 0 -> 1), "
+                + "so its gradient would be wrong; run backward before updating parameters", e.getMessage());
+        // views share the count: writing through a reshape of x is caught as well
+        Tensor loss2 = w.mul(x).sum();
+        x.reshape(1, 2).copyFrom(Tensor.of(new double[] {0, 0}, 1, 2));
+        assertThrows(IllegalStateException.class, loss2::backward);
+        // a fresh forward pass after the update is fine
+        w.zeroGrad();
+        w.mul(x).sum().backward();
+        assertArrayEquals(new double[] {0, 0}, w.grad().toDoubleArray());
     }
 }

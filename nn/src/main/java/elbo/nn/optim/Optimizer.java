@@ -97,6 +97,7 @@ public abstract class Optimizer {
                 Tensor grad = params[i].grad();
                 if (grad != null) {
                     update(i, params[i], grad);
+                    params[i].markModified(); // a graph built on the old values can no longer run backward
                 }
             }
         }
