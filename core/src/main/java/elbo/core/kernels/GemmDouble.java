@@ -2,38 +2,62 @@ package elbo.core.kernels;
 
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Row-major GEMM {@code C (+)= op(A)·op(B)} with the Vector API, after Goto and van de Geijn: the
- * "vector" operand is packed into {@code kc × NR} micro-panels, an {@code MR × NR} register tile of
- * {@code C} is accumulated with {@code fma}, one broadcast element of the other operand per row.
+ * Row-major GEMM {@code C (+)= op(A)·op(B)} with the Vector API, after Goto and van de Geijn: both
+ * operands are packed, an {@code MR × NR} register tile of {@code C} is accumulated with {@code fma},
+ * one broadcast element of the packed {@code A} micro-panel per tile row and {@code k} step.
  *
  * <p><b>Orientation per shape.</b> The kernel computes {@code C' = A'·B'} with the vectors running along
  * the columns of {@code C'}. Normally {@code C' = C}. When {@code n} would waste many vector lanes
- * (e.g. {@code n = 40} with 32-wide panels) and {@code m} would not, it computes {@code Cᵀ = op(B)ᵀ·op(A)ᵀ}
- * instead (vectors along {@code m}) and writes the tile transposed. Transposes are never materialised:
- * {@code A'} is read in place through a (row stride, column stride) pair, and {@code B'} is
- * transposed, if need be, while it is packed.
+ * (e.g. {@code n = 40}) and {@code m} would not, it computes {@code Cᵀ = op(B)ᵀ·op(A)ᵀ} instead
+ * (vectors along {@code m}) and writes the tile transposed. Transposes are never materialised: the
+ * operands are read through (row stride, column stride) pairs and transposed, if need be, while they
+ * are packed.
  *
- * <p><b>Blocking.</b> {@code k} is cut into blocks of at most {@value #KC_MAX} (about 256 when
- * longer) so a packed micro-panel ({@code kc × NR}) stays in L1 while the {@code MR}-row tiles of
- * {@code A'} stream from L2. {@code k}-blocks run in order and each is split over threads by column
- * panel: each element of {@code C} is computed by the same instructions whatever the thread count.
+ * <p><b>Packing and blocking.</b> {@code k} is cut into blocks of at most {@value #KC_MAX} (about
+ * {@value #KC_TARGET} when longer). For each k-block a task first packs its row tiles of {@code A'}
+ * (they stay in L2), each in whichever layout is a plain copy: the tile's rows at the fixed stride
+ * {@value #KC_MAX} when they run contiguously along {@code k} (an array copy per row), else
+ * {@code k}-steps of {@code MR} elements (a transposed operand, one {@code MR}-lane vector per step).
+ * Then, one column panel at a time, it packs a {@code kc × NR} micro-panel of {@code B'} (it stays
+ * in L1) and runs the register tile down the tiles of {@code A'}. Packed operands make every load in
+ * the inner loop a fixed offset from the loop counter, so C2 hoists all bounds checks out of it and
+ * folds the offsets into the addressing: the loop body is nothing but loads, broadcasts and
+ * {@code fma}s. (Reading an unpacked {@code A'} in place costs an index computation and a bounds
+ * check per broadcast, on the ports the {@code fma}s need.) The last column panel, when it is at
+ * most one vector wide, runs a one-vector tile instead of wasting half of a two-vector one.
+ *
+ * <p><b>Threads.</b> The work is cut into tasks (blocks of row tiles × groups of column panels) by
+ * the shape alone. Each task runs its k-blocks in order, and every element of {@code C} is computed
+ * by the same chain of {@code fma}s (from zero, {@code p} ascending within a k-block, k-blocks added
+ * to {@code C} in order) whichever task or thread computes it: results are bitwise identical for any
+ * thread count.
  */
 final class GemmDouble {
     private static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
     private static final int L = S.length();
     /** Rows of the register tile. */
     static final int MR = 8;
-    /** Columns of the register tile: two vectors (16 accumulators with MR = 8). */
+    /** Columns of the register tile: two vectors. */
     static final int NR = 2 * L;
+    /**
+     * Vectors of exactly {@code MR} lanes, to pack a transposed {@code A'} one k-step at a time; used
+     * only if no wider than the preferred species. (Gathering a tile column with them to store a
+     * transposed tile was measured 2x slower than scalar stores.)
+     */
+    private static final VectorSpecies<Double> SM = VectorSpecies.of(double.class, VectorShape.forBitSize(MR * Double.SIZE));
+    private static final boolean COLUMN_VECTORS = SM.vectorBitSize() <= S.vectorBitSize();
     /** Longest k done in one block. */
     static final int KC_MAX = 384;
     /** Target block length when k is longer. */
     static final int KC_TARGET = 256;
     /** Below this many multiply-adds the product runs on the calling thread alone. */
     static final long PARALLEL_MIN_FMAS = 1L << 19;
+    /** At most this many row tiles per task: a task's packed {@code A'} block must fit in L2. */
+    static final int TASK_ROW_TILES = 32;
 
     private static final ThreadLocal<Job> JOBS = ThreadLocal.withInitial(Job::new);
     private static final ThreadLocal<Workspace> WORKSPACES = ThreadLocal.withInitial(Workspace::new);
@@ -68,11 +92,12 @@ final class GemmDouble {
 
     /**
      * True if {@code Cᵀ = op(B)ᵀ·op(A)ᵀ} wastes fewer lanes than {@code C = op(A)·op(B)}, after a
-     * 10% charge for the transposed (scalar) store.
+     * 10% charge for the transposed (scalar) store. Columns are padded to whole vectors (the last
+     * panel may be one vector wide), rows to whole tiles.
      */
     static boolean swapped(int m, int n) {
-        long normal = (long) roundUp(n, NR) * roundUp(m, MR);
-        long swapped = (long) roundUp(m, NR) * roundUp(n, MR);
+        long normal = (long) roundUp(n, L) * roundUp(m, MR);
+        long swapped = (long) roundUp(m, L) * roundUp(n, MR);
         return swapped * 11 < normal * 10;
     }
 
@@ -107,8 +132,12 @@ final class GemmDouble {
         int crs;
         int ccs;
         boolean accumulate;
-        int p0;
-        int kc;
+        /** Row tiles and column panels of {@code C'}. */
+        int tiles;
+        int panels;
+        /** The task grid: {@code rowBlocks × colGroups} tasks. */
+        int rowBlocks;
+        int colGroups;
 
         void plan(boolean transA, boolean transB, int m, int n, int k,
                   double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
@@ -146,20 +175,39 @@ final class GemmDouble {
                 crs = 1;
                 ccs = ldc;
             }
+            tiles = (mm + MR - 1) / MR;
+            panels = (nn + NR - 1) / NR;
+            partition();
+        }
+
+        /**
+         * Cuts the product into tasks, from the shape alone. A task packs its block of row tiles of
+         * {@code A'} per k-block (it must stay in L2: at most {@value #TASK_ROW_TILES} tiles) and each of
+         * its column panels of {@code B'}. Splitting the columns repacks {@code A'} (a cheap copy) per
+         * group; splitting the rows repacks {@code B'} (a strided or gathering copy) per block, so when
+         * the work must be shared out and the rows fit one block, the columns are split in two.
+         */
+        private void partition() {
+            colGroups = 1;
+            rowBlocks = (tiles + TASK_ROW_TILES - 1) / TASK_ROW_TILES;
+            if ((long) mm * nn * k < PARALLEL_MIN_FMAS || rowBlocks * colGroups >= 2) {
+                return;
+            }
+            if (panels >= 2) {
+                colGroups = 2;
+            } else {
+                rowBlocks = Math.min(tiles, 2);
+            }
         }
 
         void runAll() {
-            int panels = (nn + NR - 1) / NR;
-            int blockK = blockK(k);
-            boolean parallel = (long) mm * nn * k >= PARALLEL_MIN_FMAS;
-            for (p0 = 0; p0 < k; p0 += blockK) {
-                kc = Math.min(blockK, k - p0);
-                if (parallel) {
-                    Parallel.run(panels, this);
-                } else {
-                    for (int t = 0; t < panels; t++) {
-                        run(t);
-                    }
+            int tasks = rowBlocks * colGroups;
+            if ((long) mm * nn * k >= PARALLEL_MIN_FMAS) {
+                Parallel.run(tasks, this);
+            } else {
+                // small products stay on the calling thread (tall ones may still have several tasks)
+                for (int t = 0; t < tasks; t++) {
+                    run(t);
                 }
             }
         }
@@ -168,74 +216,171 @@ final class GemmDouble {
             a = b = c = null;
         }
 
-        /** Column panel {@code panel} of {@code C'} for the current k-block. */
+        /** Task {@code task}: a block of row tiles × a group of column panels, over all of k. */
         @Override
-        public void run(int panel) {
+        public void run(int task) {
+            int rb = task / colGroups;
+            int cg = task % colGroups;
+            int t0 = (int) ((long) tiles * rb / rowBlocks);
+            int t1 = (int) ((long) tiles * (rb + 1) / rowBlocks);
+            int q0 = (int) ((long) panels * cg / colGroups);
+            int q1 = (int) ((long) panels * (cg + 1) / colGroups);
             Workspace ws = WORKSPACES.get();
-            double[] bp = ws.packedB(kc);
-            int j0 = panel * NR;
-            int nv = Math.min(NR, nn - j0);
-            packB(b, bOff + p0 * bps + j0 * bjs, bps, bjs, kc, nv, bp, ws);
-            boolean load = accumulate || p0 > 0;
-            for (int i0 = 0; i0 < mm; i0 += MR) {
-                int rows = Math.min(MR, mm - i0);
-                int ci = cOff + i0 * crs + j0 * ccs;
-                if (rows == MR) {
-                    kernel(kc, a, aOff + i0 * ars + p0 * acs, ars, acs, bp, ws.tile);
-                } else {
-                    double[] ap = ws.packedA(kc);
-                    packRows(a, aOff + i0 * ars + p0 * acs, ars, acs, kc, rows, ap);
-                    kernel(kc, ap, 0, 1, MR, bp, ws.tile);
+            int blockK = blockK(k);
+            // A' is packed tile by tile in one of two layouts, whichever is a plain copy: rows of the
+            // tile at a fixed stride when they run contiguously along k, else k-steps of MR elements
+            boolean byRows = acs == 1;
+            int tileSize = byRows ? MR * KC_MAX : 0;
+            for (int p0 = 0; p0 < k; p0 += blockK) {
+                int kc = Math.min(blockK, k - p0);
+                int size = byRows ? tileSize : kc * MR;
+                double[] ap = ws.packedA((t1 - t0) * size);
+                for (int t = t0; t < t1; t++) {
+                    int i0 = t * MR;
+                    int rows = Math.min(MR, mm - i0);
+                    int src = aOff + i0 * ars + p0 * acs;
+                    if (byRows) {
+                        packRows(a, src, ars, kc, rows, ap, (t - t0) * size);
+                    } else {
+                        packA(a, src, ars, acs, kc, rows, ap, (t - t0) * size);
+                    }
                 }
-                storeTile(ws.tile, rows, nv, c, ci, crs, ccs, load);
-            }
-        }
-    }
-
-    /** {@code bp[p·NR + j] = B'(p, j)} for {@code j < nv}, 0 for {@code nv <= j < NR}. */
-    static void packB(double[] b, int off, int ps, int js, int kc, int nv, double[] bp, Workspace ws) {
-        if (js == 1) {
-            // rows of B' are contiguous: copy NR-wide vector rows, zero-filled past nv
-            VectorMask<Double> m0 = S.indexInRange(0, nv);
-            VectorMask<Double> m1 = S.indexInRange(L, nv);
-            for (int p = 0; p < kc; p++) {
-                int src = off + p * ps;
-                DoubleVector.fromArray(S, b, src, m0).intoArray(bp, p * NR);
-                DoubleVector.fromArray(S, b, src + L, m1).intoArray(bp, p * NR + L);
-            }
-        } else if (nv == NR) {
-            // columns of B' are contiguous (a transposed operand): gather each row of the panel,
-            // lane j from column j at index off + j·js + p
-            int[] idx = ws.gatherIndex(js);
-            for (int p = 0; p < kc; p++) {
-                DoubleVector.fromArray(S, b, off + p, idx, 0).intoArray(bp, p * NR);
-                DoubleVector.fromArray(S, b, off + p, idx, L).intoArray(bp, p * NR + L);
-            }
-        } else {
-            // the last, partial panel of a transposed operand (a masked gather still range-checks
-            // every lane): element by element, zero past nv
-            for (int p = 0; p < kc; p++) {
-                for (int j = 0; j < NR; j++) {
-                    bp[p * NR + j] = j < nv ? b[off + j * js + p] : 0.0;
+                boolean load = accumulate || p0 > 0;
+                double[] bp = ws.packedB(kc * NR);
+                for (int q = q0; q < q1; q++) {
+                    // one micro-panel of B' at a time, in L1 while the tiles of A' stream past it
+                    int j0 = q * NR;
+                    int nv = Math.min(NR, nn - j0);
+                    boolean wide = nv > L;
+                    packB(b, bOff + p0 * bps + j0 * bjs, bps, bjs, kc, nv, wide ? NR : L, bp, ws);
+                    for (int t = t0; t < t1; t++) {
+                        int i0 = t * MR;
+                        int ao = (t - t0) * size;
+                        if (byRows) {
+                            if (wide) {
+                                kernelK2(kc, ap, ao, bp, 0, ws.tile);
+                            } else {
+                                kernelK1(kc, ap, ao, bp, 0, ws.tile);
+                            }
+                        } else if (wide) {
+                            kernel2(kc, ap, ao, bp, 0, ws.tile);
+                        } else {
+                            kernel1(kc, ap, ao, bp, 0, ws.tile);
+                        }
+                        storeTile(ws.tile, Math.min(MR, mm - i0), nv, c, cOff + i0 * crs + j0 * ccs, crs, ccs, load);
+                    }
                 }
-            }
-        }
-    }
-
-    /** {@code ap[p·MR + r] = A'(r, p)} for {@code r < rows}, 0 for the missing rows of a tail tile. */
-    static void packRows(double[] a, int off, int rs, int cs, int kc, int rows, double[] ap) {
-        for (int p = 0; p < kc; p++) {
-            for (int r = 0; r < MR; r++) {
-                ap[p * MR + r] = r < rows ? a[off + r * rs + p * cs] : 0.0;
             }
         }
     }
 
     /**
-     * The register tile: {@code T[r][j] = sum_p A'(r, p)·Bp[p][j]} for {@code r < MR, j < NR}, with
-     * {@code A'(r, p) = a[ai + r·rs + p·cs]}, written to {@code tile[r·NR + j]} for {@link #storeTile}.
+     * {@code ap[ao + r·KC_MAX + p] = A'(r, p)} for {@code r < rows}, 0 for the missing rows of a tail
+     * tile, where {@code A'(r, p) = a[off + r·rs + p]}: row by row, each a contiguous copy.
      */
-    static void kernel(int kc, double[] a, int ai, int rs, int cs, double[] bp, double[] tile) {
+    static void packRows(double[] a, int off, int rs, int kc, int rows, double[] ap, int ao) {
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(a, off + r * rs, ap, ao + r * KC_MAX, kc);
+        }
+        for (int r = rows; r < MR; r++) {
+            java.util.Arrays.fill(ap, ao + r * KC_MAX, ao + r * KC_MAX + kc, 0.0);
+        }
+    }
+
+    /**
+     * {@code bp[p·w + j] = B'(p, j)} for {@code j < nv}, 0 for {@code nv <= j < w}, where
+     * {@code w} ({@code NR}, or {@code L} for a last panel at most one vector wide) is the width of
+     * the micro-panel and {@code B'(p, j) = b[off + p·ps + j·js]}.
+     */
+    static void packB(double[] b, int off, int ps, int js, int kc, int nv, int w, double[] bp, Workspace ws) {
+        if (js == 1 && nv == w) {
+            // rows of B' are contiguous: copy vector rows
+            for (int p = 0; p < kc; p++) {
+                int src = off + p * ps;
+                int dst = p * w;
+                DoubleVector.fromArray(S, b, src).intoArray(bp, dst);
+                if (w == NR) {
+                    DoubleVector.fromArray(S, b, src + L).intoArray(bp, dst + L);
+                }
+            }
+        } else if (nv == w) {
+            // columns of B' are contiguous (a transposed operand): gather each row of the panel,
+            // lane j from column j at index off + j·js + p
+            int[] idx = ws.gatherIndex(js);
+            for (int p = 0; p < kc; p++) {
+                int dst = p * w;
+                DoubleVector.fromArray(S, b, off + p, idx, 0).intoArray(bp, dst);
+                if (w == NR) {
+                    DoubleVector.fromArray(S, b, off + p, idx, L).intoArray(bp, dst + L);
+                }
+            }
+        } else if (js == 1) {
+            // the last, partial panel (masked vector loads are much slower than plain ones here):
+            // element by element, zero past nv
+            for (int p = 0; p < kc; p++) {
+                int src = off + p * ps;
+                int dst = p * w;
+                for (int j = 0; j < nv; j++) {
+                    bp[dst + j] = b[src + j];
+                }
+                java.util.Arrays.fill(bp, dst + nv, dst + w, 0.0);
+            }
+        } else {
+            // the last, partial panel of a transposed operand (a masked gather still range-checks
+            // every lane): column by column, reading each contiguously, then zero past nv
+            for (int j = 0; j < nv; j++) {
+                int src = off + j * js;
+                for (int p = 0; p < kc; p++) {
+                    bp[p * w + j] = b[src + p];
+                }
+            }
+            for (int p = 0; p < kc; p++) {
+                java.util.Arrays.fill(bp, p * w + nv, p * w + w, 0.0);
+            }
+        }
+    }
+
+    /**
+     * {@code ap[ao + p·MR + r] = A'(r, p)} for {@code r < rows}, 0 for the missing rows of a tail tile,
+     * where {@code A'(r, p) = a[off + r·rs + p·cs]}.
+     */
+    static void packA(double[] a, int off, int rs, int cs, int kc, int rows, double[] ap, int ao) {
+        if (rs == 1 && rows == MR) {
+            // a column of the tile is contiguous (a transposed operand): one MR-lane vector per k-step
+            for (int p = 0; p < kc; p++) {
+                int src = off + p * cs;
+                int dst = ao + p * MR;
+                if (COLUMN_VECTORS) {
+                    DoubleVector.fromArray(SM, a, src).intoArray(ap, dst);
+                } else {
+                    for (int r = 0; r < MR; r++) {
+                        ap[dst + r] = a[src + r];
+                    }
+                }
+            }
+            return;
+        }
+        // rows of the tile: read each along p (contiguous when cs == 1)
+        for (int r = 0; r < rows; r++) {
+            int src = off + r * rs;
+            for (int p = 0; p < kc; p++) {
+                ap[ao + p * MR + r] = a[src + p * cs];
+            }
+        }
+        for (int r = rows; r < MR; r++) {
+            for (int p = 0; p < kc; p++) {
+                ap[ao + p * MR + r] = 0.0;
+            }
+        }
+    }
+
+    /*
+     * The register tiles: T[r][j] = sum_p ap[p·MR + r]·bp[bi + p·w + j] for r < MR, j < w (two
+     * vectors, or one), written to tile[r·NR + j] for storeTile. Kept apart from the C update so that
+     * C1 can compile them too (a larger body runs out of LIR virtual registers).
+     */
+
+    static void kernel2(int kc, double[] ap, int ao, double[] bp, int bi, double[] tile) {
         DoubleVector c00 = DoubleVector.zero(S), c01 = DoubleVector.zero(S);
         DoubleVector c10 = DoubleVector.zero(S), c11 = DoubleVector.zero(S);
         DoubleVector c20 = DoubleVector.zero(S), c21 = DoubleVector.zero(S);
@@ -244,39 +389,37 @@ final class GemmDouble {
         DoubleVector c50 = DoubleVector.zero(S), c51 = DoubleVector.zero(S);
         DoubleVector c60 = DoubleVector.zero(S), c61 = DoubleVector.zero(S);
         DoubleVector c70 = DoubleVector.zero(S), c71 = DoubleVector.zero(S);
-        int r1 = rs, r2 = 2 * rs, r3 = 3 * rs, r4 = 4 * rs, r5 = 5 * rs, r6 = 6 * rs, r7 = 7 * rs;
-        int bi = 0;
-        for (int p = 0; p < kc; p++, ai += cs, bi += NR) {
-            DoubleVector b0 = DoubleVector.fromArray(S, bp, bi);
-            DoubleVector b1 = DoubleVector.fromArray(S, bp, bi + L);
-            // row r of the tile += A'(r, p) * (row p of the packed panel)
-            DoubleVector x = DoubleVector.broadcast(S, a[ai]);
+        for (int p = 0; p < kc; p++) {
+            int ai = ao + p * MR;
+            int bj = bi + p * NR;
+            DoubleVector b0 = DoubleVector.fromArray(S, bp, bj);
+            DoubleVector b1 = DoubleVector.fromArray(S, bp, bj + L);
+            DoubleVector x;
+            x = DoubleVector.broadcast(S, ap[ai]);
             c00 = b0.fma(x, c00);
             c01 = b1.fma(x, c01);
-            x = DoubleVector.broadcast(S, a[ai + r1]);
+            x = DoubleVector.broadcast(S, ap[ai + 1]);
             c10 = b0.fma(x, c10);
             c11 = b1.fma(x, c11);
-            x = DoubleVector.broadcast(S, a[ai + r2]);
+            x = DoubleVector.broadcast(S, ap[ai + 2]);
             c20 = b0.fma(x, c20);
             c21 = b1.fma(x, c21);
-            x = DoubleVector.broadcast(S, a[ai + r3]);
+            x = DoubleVector.broadcast(S, ap[ai + 3]);
             c30 = b0.fma(x, c30);
             c31 = b1.fma(x, c31);
-            x = DoubleVector.broadcast(S, a[ai + r4]);
+            x = DoubleVector.broadcast(S, ap[ai + 4]);
             c40 = b0.fma(x, c40);
             c41 = b1.fma(x, c41);
-            x = DoubleVector.broadcast(S, a[ai + r5]);
+            x = DoubleVector.broadcast(S, ap[ai + 5]);
             c50 = b0.fma(x, c50);
             c51 = b1.fma(x, c51);
-            x = DoubleVector.broadcast(S, a[ai + r6]);
+            x = DoubleVector.broadcast(S, ap[ai + 6]);
             c60 = b0.fma(x, c60);
             c61 = b1.fma(x, c61);
-            x = DoubleVector.broadcast(S, a[ai + r7]);
+            x = DoubleVector.broadcast(S, ap[ai + 7]);
             c70 = b0.fma(x, c70);
             c71 = b1.fma(x, c71);
         }
-        // spill the tile to the per-thread scratch; storeTile adds it to C (kept out of this method so
-        // that C1 can compile it: a larger body runs out of LIR virtual registers)
         c00.intoArray(tile, 0);
         c01.intoArray(tile, L);
         c10.intoArray(tile, NR);
@@ -295,21 +438,185 @@ final class GemmDouble {
         c71.intoArray(tile, 7 * NR + L);
     }
 
+    static void kernel1(int kc, double[] ap, int ao, double[] bp, int bi, double[] tile) {
+        DoubleVector c00 = DoubleVector.zero(S);
+        DoubleVector c10 = DoubleVector.zero(S);
+        DoubleVector c20 = DoubleVector.zero(S);
+        DoubleVector c30 = DoubleVector.zero(S);
+        DoubleVector c40 = DoubleVector.zero(S);
+        DoubleVector c50 = DoubleVector.zero(S);
+        DoubleVector c60 = DoubleVector.zero(S);
+        DoubleVector c70 = DoubleVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int ai = ao + p * MR;
+            int bj = bi + p * L;
+            DoubleVector b0 = DoubleVector.fromArray(S, bp, bj);
+            DoubleVector x;
+            x = DoubleVector.broadcast(S, ap[ai]);
+            c00 = b0.fma(x, c00);
+            x = DoubleVector.broadcast(S, ap[ai + 1]);
+            c10 = b0.fma(x, c10);
+            x = DoubleVector.broadcast(S, ap[ai + 2]);
+            c20 = b0.fma(x, c20);
+            x = DoubleVector.broadcast(S, ap[ai + 3]);
+            c30 = b0.fma(x, c30);
+            x = DoubleVector.broadcast(S, ap[ai + 4]);
+            c40 = b0.fma(x, c40);
+            x = DoubleVector.broadcast(S, ap[ai + 5]);
+            c50 = b0.fma(x, c50);
+            x = DoubleVector.broadcast(S, ap[ai + 6]);
+            c60 = b0.fma(x, c60);
+            x = DoubleVector.broadcast(S, ap[ai + 7]);
+            c70 = b0.fma(x, c70);
+        }
+        c00.intoArray(tile, 0);
+        c10.intoArray(tile, NR);
+        c20.intoArray(tile, 2 * NR);
+        c30.intoArray(tile, 3 * NR);
+        c40.intoArray(tile, 4 * NR);
+        c50.intoArray(tile, 5 * NR);
+        c60.intoArray(tile, 6 * NR);
+        c70.intoArray(tile, 7 * NR);
+    }
+
+    static void kernelK2(int kc, double[] ap, int ao, double[] bp, int bi, double[] tile) {
+        DoubleVector c00 = DoubleVector.zero(S), c01 = DoubleVector.zero(S);
+        DoubleVector c10 = DoubleVector.zero(S), c11 = DoubleVector.zero(S);
+        DoubleVector c20 = DoubleVector.zero(S), c21 = DoubleVector.zero(S);
+        DoubleVector c30 = DoubleVector.zero(S), c31 = DoubleVector.zero(S);
+        DoubleVector c40 = DoubleVector.zero(S), c41 = DoubleVector.zero(S);
+        DoubleVector c50 = DoubleVector.zero(S), c51 = DoubleVector.zero(S);
+        DoubleVector c60 = DoubleVector.zero(S), c61 = DoubleVector.zero(S);
+        DoubleVector c70 = DoubleVector.zero(S), c71 = DoubleVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int ai = ao + p;
+            int bj = bi + p * NR;
+            DoubleVector b0 = DoubleVector.fromArray(S, bp, bj);
+            DoubleVector b1 = DoubleVector.fromArray(S, bp, bj + L);
+            DoubleVector x;
+            x = DoubleVector.broadcast(S, ap[ai]);
+            c00 = b0.fma(x, c00);
+            c01 = b1.fma(x, c01);
+            x = DoubleVector.broadcast(S, ap[ai + KC_MAX]);
+            c10 = b0.fma(x, c10);
+            c11 = b1.fma(x, c11);
+            x = DoubleVector.broadcast(S, ap[ai + 2 * KC_MAX]);
+            c20 = b0.fma(x, c20);
+            c21 = b1.fma(x, c21);
+            x = DoubleVector.broadcast(S, ap[ai + 3 * KC_MAX]);
+            c30 = b0.fma(x, c30);
+            c31 = b1.fma(x, c31);
+            x = DoubleVector.broadcast(S, ap[ai + 4 * KC_MAX]);
+            c40 = b0.fma(x, c40);
+            c41 = b1.fma(x, c41);
+            x = DoubleVector.broadcast(S, ap[ai + 5 * KC_MAX]);
+            c50 = b0.fma(x, c50);
+            c51 = b1.fma(x, c51);
+            x = DoubleVector.broadcast(S, ap[ai + 6 * KC_MAX]);
+            c60 = b0.fma(x, c60);
+            c61 = b1.fma(x, c61);
+            x = DoubleVector.broadcast(S, ap[ai + 7 * KC_MAX]);
+            c70 = b0.fma(x, c70);
+            c71 = b1.fma(x, c71);
+        }
+        c00.intoArray(tile, 0);
+        c01.intoArray(tile, L);
+        c10.intoArray(tile, NR);
+        c11.intoArray(tile, NR + L);
+        c20.intoArray(tile, 2 * NR);
+        c21.intoArray(tile, 2 * NR + L);
+        c30.intoArray(tile, 3 * NR);
+        c31.intoArray(tile, 3 * NR + L);
+        c40.intoArray(tile, 4 * NR);
+        c41.intoArray(tile, 4 * NR + L);
+        c50.intoArray(tile, 5 * NR);
+        c51.intoArray(tile, 5 * NR + L);
+        c60.intoArray(tile, 6 * NR);
+        c61.intoArray(tile, 6 * NR + L);
+        c70.intoArray(tile, 7 * NR);
+        c71.intoArray(tile, 7 * NR + L);
+    }
+
+    static void kernelK1(int kc, double[] ap, int ao, double[] bp, int bi, double[] tile) {
+        DoubleVector c00 = DoubleVector.zero(S);
+        DoubleVector c10 = DoubleVector.zero(S);
+        DoubleVector c20 = DoubleVector.zero(S);
+        DoubleVector c30 = DoubleVector.zero(S);
+        DoubleVector c40 = DoubleVector.zero(S);
+        DoubleVector c50 = DoubleVector.zero(S);
+        DoubleVector c60 = DoubleVector.zero(S);
+        DoubleVector c70 = DoubleVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int ai = ao + p;
+            int bj = bi + p * L;
+            DoubleVector b0 = DoubleVector.fromArray(S, bp, bj);
+            DoubleVector x;
+            x = DoubleVector.broadcast(S, ap[ai]);
+            c00 = b0.fma(x, c00);
+            x = DoubleVector.broadcast(S, ap[ai + KC_MAX]);
+            c10 = b0.fma(x, c10);
+            x = DoubleVector.broadcast(S, ap[ai + 2 * KC_MAX]);
+            c20 = b0.fma(x, c20);
+            x = DoubleVector.broadcast(S, ap[ai + 3 * KC_MAX]);
+            c30 = b0.fma(x, c30);
+            x = DoubleVector.broadcast(S, ap[ai + 4 * KC_MAX]);
+            c40 = b0.fma(x, c40);
+            x = DoubleVector.broadcast(S, ap[ai + 5 * KC_MAX]);
+            c50 = b0.fma(x, c50);
+            x = DoubleVector.broadcast(S, ap[ai + 6 * KC_MAX]);
+            c60 = b0.fma(x, c60);
+            x = DoubleVector.broadcast(S, ap[ai + 7 * KC_MAX]);
+            c70 = b0.fma(x, c70);
+        }
+        c00.intoArray(tile, 0);
+        c10.intoArray(tile, NR);
+        c20.intoArray(tile, 2 * NR);
+        c30.intoArray(tile, 3 * NR);
+        c40.intoArray(tile, 4 * NR);
+        c50.intoArray(tile, 5 * NR);
+        c60.intoArray(tile, 6 * NR);
+        c70.intoArray(tile, 7 * NR);
+    }
+
     /** {@code C'(r, j) (+)= tile[r·NR + j]} for {@code r < rows, j < cols}, {@code C'(r, j) = c[ci + r·rs + j·cs]}. */
     static void storeTile(double[] tile, int rows, int cols, double[] c, int ci, int rs, int cs, boolean load) {
-        if (cs == 1) {
-            VectorMask<Double> m0 = S.indexInRange(0, cols);
-            VectorMask<Double> m1 = S.indexInRange(L, cols);
+        if (cs == 1 && cols == NR) {
+            // a whole tile: plain vector loads and stores (masked ones are much slower)
             for (int r = 0; r < rows; r++) {
                 int row = ci + r * rs;
                 DoubleVector v0 = DoubleVector.fromArray(S, tile, r * NR);
                 DoubleVector v1 = DoubleVector.fromArray(S, tile, r * NR + L);
                 if (load) {
-                    v0 = v0.add(DoubleVector.fromArray(S, c, row, m0));
-                    v1 = v1.add(DoubleVector.fromArray(S, c, row + L, m1));
+                    v0 = v0.add(DoubleVector.fromArray(S, c, row));
+                    v1 = v1.add(DoubleVector.fromArray(S, c, row + L));
                 }
-                v0.intoArray(c, row, m0);
-                v1.intoArray(c, row + L, m1);
+                v0.intoArray(c, row);
+                v1.intoArray(c, row + L);
+            }
+        } else if (cs == 1) {
+            VectorMask<Double> m0 = S.indexInRange(0, cols);
+            if (cols > L) {
+                VectorMask<Double> m1 = S.indexInRange(L, cols);
+                for (int r = 0; r < rows; r++) {
+                    int row = ci + r * rs;
+                    DoubleVector v0 = DoubleVector.fromArray(S, tile, r * NR);
+                    DoubleVector v1 = DoubleVector.fromArray(S, tile, r * NR + L);
+                    if (load) {
+                        v0 = v0.add(DoubleVector.fromArray(S, c, row, m0));
+                        v1 = v1.add(DoubleVector.fromArray(S, c, row + L, m1));
+                    }
+                    v0.intoArray(c, row, m0);
+                    v1.intoArray(c, row + L, m1);
+                }
+            } else {
+                for (int r = 0; r < rows; r++) {
+                    int row = ci + r * rs;
+                    DoubleVector v0 = DoubleVector.fromArray(S, tile, r * NR);
+                    if (load) {
+                        v0 = v0.add(DoubleVector.fromArray(S, c, row, m0));
+                    }
+                    v0.intoArray(c, row, m0);
+                }
             }
         } else {
             // transposed C': each column j of the tile is a contiguous run of C
@@ -331,9 +638,9 @@ final class GemmDouble {
         private double[] b = new double[KC_MAX * NR];
         private double[] a = new double[KC_MAX * MR];
 
-        double[] packedB(int kc) {
-            if (b.length < kc * NR) {
-                b = new double[kc * NR];
+        double[] packedB(int size) {
+            if (b.length < size) {
+                b = new double[size];
             }
             return b;
         }
@@ -349,13 +656,14 @@ final class GemmDouble {
             return gather;
         }
 
-        double[] packedA(int kc) {
-            if (a.length < kc * MR) {
-                a = new double[kc * MR];
+        double[] packedA(int size) {
+            if (a.length < size) {
+                a = new double[size];
             }
             return a;
         }
     }
+
 
     /**
      * @throws IllegalArgumentException if a size is negative or a leading dimension is smaller than

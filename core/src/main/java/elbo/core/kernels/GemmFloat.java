@@ -2,6 +2,7 @@ package elbo.core.kernels;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -17,13 +18,17 @@ import jdk.incubator.vector.VectorSpecies;
  * are packed.
  *
  * <p><b>Packing and blocking.</b> {@code k} is cut into blocks of at most {@value #KC_MAX} (about
- * {@value #KC_TARGET} when longer). For each block a task packs its columns of {@code B'} into
- * {@code kc × NR} micro-panels (together they stay in L2), then, one {@code MR}-row tile of {@code A'}
- * at a time, packs it into a {@code kc × MR} micro-panel (it stays in L1) and runs the register tile
- * over every column panel. Packed operands make every load in the inner loop a fixed offset from the
- * loop counter, so C2 hoists all bounds checks out of it and folds the offsets into the addressing:
- * the loop body is nothing but loads, broadcasts and {@code fma}s. The last column panel, when it is
- * at most one vector wide, runs a one-vector tile instead of wasting half of a two-vector one.
+ * {@value #KC_TARGET} when longer). For each k-block a task first packs its row tiles of {@code A'}
+ * (they stay in L2), each in whichever layout is a plain copy: the tile's rows at the fixed stride
+ * {@value #KC_MAX} when they run contiguously along {@code k} (an array copy per row), else
+ * {@code k}-steps of {@code MR} elements (a transposed operand, one {@code MR}-lane vector per step).
+ * Then, one column panel at a time, it packs a {@code kc × NR} micro-panel of {@code B'} (it stays
+ * in L1) and runs the register tile down the tiles of {@code A'}. Packed operands make every load in
+ * the inner loop a fixed offset from the loop counter, so C2 hoists all bounds checks out of it and
+ * folds the offsets into the addressing: the loop body is nothing but loads, broadcasts and
+ * {@code fma}s. (Reading an unpacked {@code A'} in place costs an index computation and a bounds
+ * check per broadcast, on the ports the {@code fma}s need.) The last column panel, when it is at
+ * most one vector wide, runs a one-vector tile instead of wasting half of a two-vector one.
  *
  * <p><b>Threads.</b> The work is cut into tasks (blocks of row tiles × groups of column panels) by
  * the shape alone. Each task runs its k-blocks in order, and every element of {@code C} is computed
@@ -38,16 +43,21 @@ final class GemmFloat {
     static final int MR = 8;
     /** Columns of the register tile: two vectors. */
     static final int NR = 2 * L;
+    /**
+     * Vectors of exactly {@code MR} lanes, to pack a transposed {@code A'} one k-step at a time; used
+     * only if no wider than the preferred species. (Gathering a tile column with them to store a
+     * transposed tile was measured 2x slower than scalar stores.)
+     */
+    private static final VectorSpecies<Float> SM = VectorSpecies.of(float.class, VectorShape.forBitSize(MR * Float.SIZE));
+    private static final boolean COLUMN_VECTORS = SM.vectorBitSize() <= S.vectorBitSize();
     /** Longest k done in one block. */
     static final int KC_MAX = 384;
     /** Target block length when k is longer. */
     static final int KC_TARGET = 256;
     /** Below this many multiply-adds the product runs on the calling thread alone. */
     static final long PARALLEL_MIN_FMAS = 1L << 19;
-    /** At most this many column panels per task: a task's packed {@code B'} block must fit in L2. */
-    static final int MAX_TASK_PANELS = 32;
-    /** Row tiles per task aimed at when the rows are split. */
-    static final int TASK_ROW_TILES = 16;
+    /** At most this many row tiles per task: a task's packed {@code A'} block must fit in L2. */
+    static final int TASK_ROW_TILES = 32;
 
     private static final ThreadLocal<Job> JOBS = ThreadLocal.withInitial(Job::new);
     private static final ThreadLocal<Workspace> WORKSPACES = ThreadLocal.withInitial(Workspace::new);
@@ -171,30 +181,34 @@ final class GemmFloat {
         }
 
         /**
-         * Cuts the product into tasks, from the shape alone. Splitting rows costs a repacking of
-         * {@code B'} per row block, splitting columns a repacking of {@code A'} per column group; rows
-         * are split unless there are too few of them or {@code B'} is packed by (slow) gathers.
+         * Cuts the product into tasks, from the shape alone. A task packs its block of row tiles of
+         * {@code A'} per k-block (it must stay in L2: at most {@value #TASK_ROW_TILES} tiles) and each of
+         * its column panels of {@code B'}. Splitting the columns repacks {@code A'} (a cheap copy) per
+         * group; splitting the rows repacks {@code B'} (a strided or gathering copy) per block, so when
+         * the work must be shared out and the rows fit one block, the columns are split in two.
          */
         private void partition() {
-            colGroups = (panels + MAX_TASK_PANELS - 1) / MAX_TASK_PANELS;
-            rowBlocks = 1;
-            if ((long) mm * nn * k < PARALLEL_MIN_FMAS) {
+            colGroups = 1;
+            rowBlocks = (tiles + TASK_ROW_TILES - 1) / TASK_ROW_TILES;
+            if ((long) mm * nn * k < PARALLEL_MIN_FMAS || rowBlocks * colGroups >= 2) {
                 return;
             }
-            boolean gatherB = bjs != 1;
-            if ((tiles >= 4 && !gatherB) || panels < 2) {
-                rowBlocks = Math.min(tiles, 2 * Math.max(1, Math.round(tiles / (2f * TASK_ROW_TILES))));
-            } else if (colGroups < 2) {
+            if (panels >= 2) {
                 colGroups = 2;
+            } else {
+                rowBlocks = Math.min(tiles, 2);
             }
         }
 
         void runAll() {
             int tasks = rowBlocks * colGroups;
-            if (tasks == 1) {
-                run(0);
-            } else {
+            if ((long) mm * nn * k >= PARALLEL_MIN_FMAS) {
                 Parallel.run(tasks, this);
+            } else {
+                // small products stay on the calling thread (tall ones may still have several tasks)
+                for (int t = 0; t < tasks; t++) {
+                    run(t);
+                }
             }
         }
 
@@ -332,12 +346,16 @@ final class GemmFloat {
      */
     static void packA(float[] a, int off, int rs, int cs, int kc, int rows, float[] ap, int ao) {
         if (rs == 1 && rows == MR) {
-            // a column of the tile is contiguous (a transposed operand)
+            // a column of the tile is contiguous (a transposed operand): one MR-lane vector per k-step
             for (int p = 0; p < kc; p++) {
                 int src = off + p * cs;
                 int dst = ao + p * MR;
-                for (int r = 0; r < MR; r++) {
-                    ap[dst + r] = a[src + r];
+                if (COLUMN_VECTORS) {
+                    FloatVector.fromArray(SM, a, src).intoArray(ap, dst);
+                } else {
+                    for (int r = 0; r < MR; r++) {
+                        ap[dst + r] = a[src + r];
+                    }
                 }
             }
             return;
