@@ -79,6 +79,11 @@ public final class Composition extends Flow {
     @Override
     public Result forward(Tensor x) {
         checkInput(x, "forward");
+        return chainForward(parts, x);
+    }
+
+    /** {@code f_n(...f_1(x))} through {@code parts} in order, their log-dets summed: the chain rule of log-dets. */
+    static Result chainForward(Iterable<? extends Bijector> parts, Tensor x) {
         Tensor logDet = null;
         for (Bijector b : parts) {
             Result r = b.forward(x);

@@ -51,13 +51,7 @@ public final class PlanarStack extends Flow {
     @Override
     public Result forward(Tensor z) {
         checkInput(z, "forward");
-        Tensor logDet = null;
-        for (PlanarFlow layer : layers) {
-            Result r = layer.forward(z);
-            z = r.value();
-            logDet = logDet == null ? r.logDetJ() : logDet.add(r.logDetJ());
-        }
-        return new Result(z, logDet);
+        return Composition.chainForward(List.of(layers), z);
     }
 
     /**
