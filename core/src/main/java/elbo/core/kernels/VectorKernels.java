@@ -2,6 +2,9 @@ package elbo.core.kernels;
 
 import static elbo.core.kernels.VectorMath.FS;
 
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
@@ -67,91 +70,90 @@ public final class VectorKernels implements Kernels {
     }
 
     static void mapF(UnaryOp op, float[] x, int xo, float[] y, int yo, int n) {
-        switch (op) {
-            case EXP -> mapExp(x, xo, y, yo, n);
-            case LOG -> mapLog(x, xo, y, yo, n);
-            case TANH -> mapTanh(x, xo, y, yo, n);
-            case SIGMOID -> mapSigmoid(x, xo, y, yo, n);
-            case SOFTPLUS -> mapSoftplus(x, xo, y, yo, n, false);
-            case LOG_SIGMOID -> mapSoftplus(x, xo, y, yo, n, true);
-            case LOG1P, EXPM1 -> {
-                // computed in double exactly as the reference does (rare in hot paths)
-                for (int i = 0; i < n; i++) {
-                    y[yo + i] = (float) op.apply(x[xo + i]);
-                }
+        MethodHandle loop = TRANSCENDENTAL_LOOPS[op.ordinal()];
+        if (loop != null) {
+            try {
+                loop.invokeExact(x, xo, y, yo, n);
+            } catch (Throwable e) {
+                throw new AssertionError(e); // the loops throw nothing
             }
-            default -> mapSimple(op.ordinal(), x, xo, y, yo, n);
+        } else if (op == UnaryOp.LOG1P || op == UnaryOp.EXPM1) {
+            // computed in double exactly as the reference does (rare in hot paths)
+            for (int i = 0; i < n; i++) {
+                y[yo + i] = (float) op.apply(x[xo + i]);
+            }
+        } else {
+            mapSimple(op.ordinal(), x, xo, y, yo, n);
         }
     }
 
-    /** Elements per block of the two-pass softplus: its scratch fits in L1. */
-    private static final int SOFTPLUS_BLOCK = 2048;
-    private static final ThreadLocal<float[]> SOFTPLUS_SCRATCH =
-            ThreadLocal.withInitial(() -> new float[SOFTPLUS_BLOCK + FL]); // + a padded last vector
+    // The transcendental maps. Each loop calls its function from ONE site, on masked vectors (the lanes
+    // past n read as 0 and are not written), so the polynomial is inlined once and never boxed.
+    //
+    // The loops are called through method handles held in an array, which C2 cannot inline: each loop
+    // is then compiled on its own. Called directly, a hot mapF would inline several loops into one
+    // compilation, overrun C2's inlining budget part-way through one of them, and leave that loop
+    // calling a VectorMath function with its vectors boxed on the heap (3-10x slower, megabytes of
+    // garbage per call). The handle costs a few nanoseconds per call.
 
-    /**
-     * {@code softplus(x) = max(x,0) + log1p(e^-|x|)} or {@code logSigmoid(x) = min(x,0) - log1p(e^-|x|)},
-     * block by block in two passes (e^-|x| into a scratch block, then the log1p and the sum): C2 does not
-     * reliably inline exp and log composed in one loop (boxed vectors, 10-100x slower), but it does
-     * inline each alone. The scratch keeps {@code y == x} (in place) correct.
-     */
-    private static void mapSoftplus(float[] x, int xo, float[] y, int yo, int n, boolean logSigmoid) {
-        float[] t = SOFTPLUS_SCRATCH.get();
-        for (int start = 0; start < n; start += SOFTPLUS_BLOCK) {
-            int len = Math.min(SOFTPLUS_BLOCK, n - start);
-            expNegAbs(x, xo + start, t, len);
-            addLog1p(x, xo + start, t, y, yo + start, len, logSigmoid);
-        }
-    }
-
-    /** {@code t[i] = e^(-|x[i]|)}, in (0, 1]; one call site, as in {@link #mapExp}. */
-    private static void expNegAbs(float[] x, int xo, float[] t, int n) {
+    private static void mapExp(float[] x, int xo, float[] y, int yo, int n) {
         for (int i = 0; i < n; i += FL) {
-            int len = Math.min(FL, n - i);
-            float[] in = len == FL ? x : padTail(x, xo + i, len);
-            int at = len == FL ? xo + i : 0;
-            float[] out = len == FL ? t : in;
-            VectorMath.exp(FloatVector.fromArray(FS, in, at).abs().neg()).intoArray(out, len == FL ? i : 0);
-            if (len < FL) {
-                System.arraycopy(out, 0, t, i, len);
-            }
+            VectorMask<Float> m = FS.indexInRange(i, n);
+            VectorMath.exp(FloatVector.fromArray(FS, x, xo + i, m)).intoArray(y, yo + i, m);
         }
     }
 
-    /**
-     * {@code y = max(x,0) + log1p(t)} (or {@code min(x,0) - log1p(t)}); see {@link #log1pSmall}. The scratch
-     * {@code t} has room for a whole last vector, so every iteration is a full vector of {@code t}; a
-     * partial last vector of {@code x} and {@code y} goes through padded copies (one call site).
-     */
-    private static void addLog1p(float[] x, int xo, float[] t, float[] y, int yo, int n, boolean logSigmoid) {
-        float[] yPad = SOFTPLUS_Y_TAIL.get();
+    private static void mapLog(float[] x, int xo, float[] y, int yo, int n) {
         for (int i = 0; i < n; i += FL) {
-            int len = Math.min(FL, n - i);
-            float[] in = len == FL ? x : padTail(x, xo + i, len);
-            int at = len == FL ? xo + i : 0;
-            FloatVector xv = FloatVector.fromArray(FS, in, at);
-            FloatVector l = log1pSmall(FloatVector.fromArray(FS, t, i));
-            FloatVector r = logSigmoid ? xv.min(0f).sub(l) : xv.max(0f).add(l);
-            r = r.blend(xv, xv.test(VectorOperators.IS_NAN)); // max/min of NaN: keep NaN as the reference does
-            if (len == FL) {
-                r.intoArray(y, yo + i);
-            } else {
-                r.intoArray(yPad, 0);
-                System.arraycopy(yPad, 0, y, yo + i, len);
-            }
+            VectorMask<Float> m = FS.indexInRange(i, n);
+            VectorMath.log(FloatVector.fromArray(FS, x, xo + i, m)).intoArray(y, yo + i, m);
         }
     }
 
-    private static final ThreadLocal<float[]> SOFTPLUS_Y_TAIL = ThreadLocal.withInitial(() -> new float[FL]);
+    private static void mapTanh(float[] x, int xo, float[] y, int yo, int n) {
+        for (int i = 0; i < n; i += FL) {
+            VectorMask<Float> m = FS.indexInRange(i, n);
+            VectorMath.tanh(FloatVector.fromArray(FS, x, xo + i, m)).intoArray(y, yo + i, m);
+        }
+    }
 
-    /**
-     * {@code log1p(t)} for {@code t} in [0, 1], accurate to a few ulp: {@code u = 1 + t} rounds, and
-     * {@code log(u) - ((u - 1) - t) / u} removes the rounding error to first order (Goldberg's trick).
-     */
-    private static FloatVector log1pSmall(FloatVector t) {
-        FloatVector u = t.add(1f);
-        FloatVector correction = u.sub(1f).sub(t).div(u);
-        return VectorMath.log(u).sub(correction);
+    private static void mapSigmoid(float[] x, int xo, float[] y, int yo, int n) {
+        for (int i = 0; i < n; i += FL) {
+            VectorMask<Float> m = FS.indexInRange(i, n);
+            VectorMath.sigmoid(FloatVector.fromArray(FS, x, xo + i, m)).intoArray(y, yo + i, m);
+        }
+    }
+
+    private static void mapSoftplus(float[] x, int xo, float[] y, int yo, int n) {
+        for (int i = 0; i < n; i += FL) {
+            VectorMask<Float> m = FS.indexInRange(i, n);
+            VectorMath.softplus(FloatVector.fromArray(FS, x, xo + i, m), false).intoArray(y, yo + i, m);
+        }
+    }
+
+    private static void mapLogSigmoid(float[] x, int xo, float[] y, int yo, int n) {
+        for (int i = 0; i < n; i += FL) {
+            VectorMask<Float> m = FS.indexInRange(i, n);
+            VectorMath.softplus(FloatVector.fromArray(FS, x, xo + i, m), true).intoArray(y, yo + i, m);
+        }
+    }
+
+    private static final MethodHandle[] TRANSCENDENTAL_LOOPS = new MethodHandle[UnaryOp.values().length];
+
+    static {
+        MethodType loopType = MethodType.methodType(void.class, float[].class, int.class, float[].class, int.class,
+                int.class);
+        MethodHandles.Lookup lookup = MethodHandles.lookup();
+        String[][] loops = {{"EXP", "mapExp"}, {"LOG", "mapLog"}, {"TANH", "mapTanh"}, {"SIGMOID", "mapSigmoid"},
+            {"SOFTPLUS", "mapSoftplus"}, {"LOG_SIGMOID", "mapLogSigmoid"}};
+        try {
+            for (String[] loop : loops) {
+                TRANSCENDENTAL_LOOPS[UnaryOp.valueOf(loop[0]).ordinal()] =
+                        lookup.findStatic(VectorKernels.class, loop[1], loopType);
+            }
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
     }
 
     /** The exact one-instruction maps; {@code op} is an ordinal of {@link UnaryOp}. */
@@ -196,74 +198,6 @@ public final class VectorKernels implements Kernels {
         }
     }
 
-    // One loop per transcendental keeps each loop small enough for C2 to inline the polynomial, and each
-    // loop calls it from ONE site: the last, partial vector is copied into a padded scratch vector and
-    // goes through the same call. (A second, masked call for the tail is a cold site that C2 does not
-    // inline, so its vectors are boxed on the heap; small tensors are all tail.) Lanes are independent,
-    // so the padding changes no result.
-
-    /** One vector of scratch for a partial last vector, per thread. */
-    private static final ThreadLocal<float[]> TAIL = ThreadLocal.withInitial(() -> new float[FL]);
-
-    /** {@code pad} holding the {@code len < FL} elements of {@code x} from {@code off}, zero-padded. */
-    private static float[] padTail(float[] x, int off, int len) {
-        float[] pad = TAIL.get();
-        java.util.Arrays.fill(pad, len, FL, 0f);
-        System.arraycopy(x, off, pad, 0, len);
-        return pad;
-    }
-
-    private static void mapExp(float[] x, int xo, float[] y, int yo, int n) {
-        for (int i = 0; i < n; i += FL) {
-            int len = Math.min(FL, n - i);
-            float[] in = len == FL ? x : padTail(x, xo + i, len);
-            int at = len == FL ? xo + i : 0;
-            float[] out = len == FL ? y : in;
-            VectorMath.exp(FloatVector.fromArray(FS, in, at)).intoArray(out, len == FL ? yo + i : 0);
-            if (len < FL) {
-                System.arraycopy(out, 0, y, yo + i, len);
-            }
-        }
-    }
-
-    private static void mapLog(float[] x, int xo, float[] y, int yo, int n) {
-        for (int i = 0; i < n; i += FL) {
-            int len = Math.min(FL, n - i);
-            float[] in = len == FL ? x : padTail(x, xo + i, len);
-            int at = len == FL ? xo + i : 0;
-            float[] out = len == FL ? y : in;
-            VectorMath.log(FloatVector.fromArray(FS, in, at)).intoArray(out, len == FL ? yo + i : 0);
-            if (len < FL) {
-                System.arraycopy(out, 0, y, yo + i, len);
-            }
-        }
-    }
-
-    private static void mapTanh(float[] x, int xo, float[] y, int yo, int n) {
-        for (int i = 0; i < n; i += FL) {
-            int len = Math.min(FL, n - i);
-            float[] in = len == FL ? x : padTail(x, xo + i, len);
-            int at = len == FL ? xo + i : 0;
-            float[] out = len == FL ? y : in;
-            VectorMath.tanh(FloatVector.fromArray(FS, in, at)).intoArray(out, len == FL ? yo + i : 0);
-            if (len < FL) {
-                System.arraycopy(out, 0, y, yo + i, len);
-            }
-        }
-    }
-
-    private static void mapSigmoid(float[] x, int xo, float[] y, int yo, int n) {
-        for (int i = 0; i < n; i += FL) {
-            int len = Math.min(FL, n - i);
-            float[] in = len == FL ? x : padTail(x, xo + i, len);
-            int at = len == FL ? xo + i : 0;
-            float[] out = len == FL ? y : in;
-            VectorMath.sigmoid(FloatVector.fromArray(FS, in, at)).intoArray(out, len == FL ? yo + i : 0);
-            if (len < FL) {
-                System.arraycopy(out, 0, y, yo + i, len);
-            }
-        }
-    }
 
     /** {@code a op b} for the exact binary operations; POW is handled by the caller. */
     private static FloatVector binary(BinaryOp op, FloatVector a, FloatVector b) {
@@ -594,11 +528,7 @@ public final class VectorKernels implements Kernels {
             if (Double.isFinite(m)) {
                 FloatVector mv = FloatVector.broadcast(FS, (float) m);
                 FloatVector acc = FloatVector.zero(FS);
-                int j = 0;
-                for (int bound = FS.loopBound(cols); j < bound; j += FL) {
-                    acc = acc.add(VectorMath.exp(FloatVector.fromArray(FS, x, base + j).sub(mv)));
-                }
-                if (j < cols) {
+                for (int j = 0; j < cols; j += FL) { // one exp call site, masked (see mapExp)
                     VectorMask<Float> mask = FS.indexInRange(j, cols);
                     FloatVector e = VectorMath.exp(FloatVector.fromArray(FS, x, base + j, mask).sub(mv));
                     acc = acc.add(e, mask);
