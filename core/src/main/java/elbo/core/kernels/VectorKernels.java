@@ -125,18 +125,72 @@ public final class VectorKernels implements Kernels {
     }
 
     private static void mapSoftplus(float[] x, int xo, float[] y, int yo, int n) {
-        for (int i = 0; i < n; i += FL) {
-            VectorMask<Float> m = FS.indexInRange(i, n);
-            VectorMath.softplus(FloatVector.fromArray(FS, x, xo + i, m), false).intoArray(y, yo + i, m);
-        }
+        softplusInBlocks(x, xo, y, yo, n, SOFTPLUS_FROM_T);
     }
 
     private static void mapLogSigmoid(float[] x, int xo, float[] y, int yo, int n) {
-        for (int i = 0; i < n; i += FL) {
-            VectorMask<Float> m = FS.indexInRange(i, n);
-            VectorMath.softplus(FloatVector.fromArray(FS, x, xo + i, m), true).intoArray(y, yo + i, m);
+        softplusInBlocks(x, xo, y, yo, n, LOG_SIGMOID_FROM_T);
+    }
+
+    /** Elements per block of softplus: its scratch stays in L1. */
+    private static final int SOFTPLUS_BLOCK = 2048;
+    private static final ThreadLocal<float[]> SOFTPLUS_SCRATCH = ThreadLocal.withInitial(() -> new float[SOFTPLUS_BLOCK]);
+
+    /**
+     * {@code softplus(x) = max(x,0) + log1p(e^-|x|)} (or {@code logSigmoid(x) = min(x,0) - log1p(e^-|x|)}),
+     * block by block in two passes through a scratch block, {@code t = e^-|x|} and then the rest: exp
+     * and log1p in one loop parse to about as many nodes as C2 inlines into one compilation, and land
+     * on either side of that limit depending on the profile. Each pass is a loop compiled alone. The
+     * scratch keeps {@code y == x} (in place) correct.
+     */
+    private static void softplusInBlocks(float[] x, int xo, float[] y, int yo, int n, int secondPass) {
+        float[] t = SOFTPLUS_SCRATCH.get();
+        MethodHandle expNegAbs = SOFTPLUS_PASSES[EXP_NEG_ABS];
+        MethodHandle finish = SOFTPLUS_PASSES[secondPass];
+        try {
+            for (int start = 0; start < n; start += SOFTPLUS_BLOCK) {
+                int len = Math.min(SOFTPLUS_BLOCK, n - start);
+                expNegAbs.invokeExact(x, xo + start, t, 0, len);
+                finish.invokeExact(x, xo + start, t, y, yo + start, len);
+            }
+        } catch (Throwable e) {
+            throw new AssertionError(e); // the loops throw nothing
         }
     }
+
+    /** {@code t = e^-|x|}, in (0, 1]. */
+    private static void mapExpNegAbs(float[] x, int xo, float[] t, int to, int n) {
+        for (int i = 0; i < n; i += FL) {
+            VectorMask<Float> m = FS.indexInRange(i, n);
+            VectorMath.exp(FloatVector.fromArray(FS, x, xo + i, m).abs().neg()).intoArray(t, to + i, m);
+        }
+    }
+
+    /** {@code y = max(x,0) + log1p(t)}, compare and blend for max (NaN stays NaN). */
+    private static void softplusFromT(float[] x, int xo, float[] t, float[] y, int yo, int n) {
+        for (int i = 0; i < n; i += FL) {
+            VectorMask<Float> m = FS.indexInRange(i, n);
+            FloatVector xv = FloatVector.fromArray(FS, x, xo + i, m);
+            FloatVector l = VectorMath.log1pUnit(FloatVector.fromArray(FS, t, i, m));
+            xv.blend(0f, xv.compare(VectorOperators.LT, 0f)).add(l).intoArray(y, yo + i, m);
+        }
+    }
+
+    /** {@code y = min(x,0) - log1p(t)}. */
+    private static void logSigmoidFromT(float[] x, int xo, float[] t, float[] y, int yo, int n) {
+        for (int i = 0; i < n; i += FL) {
+            VectorMask<Float> m = FS.indexInRange(i, n);
+            FloatVector xv = FloatVector.fromArray(FS, x, xo + i, m);
+            FloatVector l = VectorMath.log1pUnit(FloatVector.fromArray(FS, t, i, m));
+            xv.blend(0f, xv.compare(VectorOperators.GT, 0f)).sub(l).intoArray(y, yo + i, m);
+        }
+    }
+
+    private static final int EXP_NEG_ABS = 0;
+    private static final int SOFTPLUS_FROM_T = 1;
+    private static final int LOG_SIGMOID_FROM_T = 2;
+    /** The passes of softplus, in an array so that C2 cannot inline them (see mapExp). */
+    private static final MethodHandle[] SOFTPLUS_PASSES = new MethodHandle[3];
 
     private static final MethodHandle[] TRANSCENDENTAL_LOOPS = new MethodHandle[UnaryOp.values().length];
 
@@ -151,6 +205,11 @@ public final class VectorKernels implements Kernels {
                 TRANSCENDENTAL_LOOPS[UnaryOp.valueOf(loop[0]).ordinal()] =
                         lookup.findStatic(VectorKernels.class, loop[1], loopType);
             }
+            SOFTPLUS_PASSES[EXP_NEG_ABS] = lookup.findStatic(VectorKernels.class, "mapExpNegAbs", loopType);
+            MethodType secondPass = MethodType.methodType(void.class, float[].class, int.class, float[].class,
+                    float[].class, int.class, int.class);
+            SOFTPLUS_PASSES[SOFTPLUS_FROM_T] = lookup.findStatic(VectorKernels.class, "softplusFromT", secondPass);
+            SOFTPLUS_PASSES[LOG_SIGMOID_FROM_T] = lookup.findStatic(VectorKernels.class, "logSigmoidFromT", secondPass);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }

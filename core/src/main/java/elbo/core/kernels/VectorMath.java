@@ -223,15 +223,4 @@ final class VectorMath {
         FloatVector r = FloatVector.broadcast(FS, ONE).div(e.add(ONE));
         return e.mul(r).blend(r, x.compare(VectorOperators.GE, ZERO));
     }
-
-    /**
-     * {@code softplus(x) = max(x,0) + log1p(e^-|x|)}, or {@code logSigmoid(x) = min(x,0) -
-     * log1p(e^-|x|)}: finite for every finite {@code x}. NaN propagates.
-     */
-    static FloatVector softplus(FloatVector x, boolean logSigmoid) {
-        FloatVector l = log1pUnit(exp(x.abs().neg()));
-        return logSigmoid
-                ? x.blend(ZERO, x.compare(VectorOperators.GT, ZERO)).sub(l)
-                : x.blend(ZERO, x.compare(VectorOperators.LT, ZERO)).add(l);
-    }
 }
