@@ -80,6 +80,58 @@ final class MatMul {
     }
 
     /**
+     * {@code y = x Wᵀ + b}, the affine map of a dense layer, for {@code x} of shape {@code [.., m, k]}
+     * (2-D or 3-D), {@code W} {@code [n, k]} and {@code b} {@code [n]}. Fused into one GEMM: the rows of
+     * {@code y} start as copies of {@code b} and the product accumulates onto them, which saves the
+     * separate broadcast add (a pass over {@code y}, a tensor and a graph node per layer).
+     *
+     * <p>Backward, with the rows of {@code x} and {@code dy} flattened to {@code [r, k]} and {@code [r,
+     * n]}: {@code dx = dy W}, {@code dW = dyᵀ x}, {@code db = sum over rows of dy}.
+     */
+    static Tensor linear(Tensor x, Tensor w, Tensor b) {
+        Elementwise.checkSameDType("linear", x, w);
+        Elementwise.checkSameDType("linear", x, b);
+        if ((x.rank() != 2 && x.rank() != 3) || w.rank() != 2 || b.rank() != 1
+                || x.dim(-1) != w.dim(1) || b.dim(0) != w.dim(0)) {
+            throw new ShapeException("linear: expected x [.., m, k], W [n, k] and b [n]; got x " + x.shape()
+                    + ", W " + w.shape() + " and b " + b.shape());
+        }
+        int k = w.dim(1), n = w.dim(0);
+        int rows = 1; // the rows of x: every axis but the last
+        for (int i = 0; i < x.rank() - 1; i++) {
+            rows *= x.dim(i);
+        }
+        int[] outDims = x.shape().dims();
+        outDims[outDims.length - 1] = n;
+        Tensor y = Tensor.empty(Shape.of(outDims), x.dtype());
+        for (int r = 0; r < rows; r++) {
+            if (y.dtype() == DType.FLOAT32) {
+                System.arraycopy(b.f32(), 0, y.f32(), r * n, n);
+            } else {
+                System.arraycopy(b.f64(), 0, y.f64(), r * n, n);
+            }
+        }
+        gemm(false, true, rows, n, k, x, 0, k, w, 0, k, true, y, 0, n);
+
+        int finalRows = rows;
+        return Autograd.record(Op.LINEAR, y, dy -> {
+            Tensor dx = null, dw = null, db = null;
+            if (x.requiresGrad()) { // dx = dy W
+                dx = Tensor.empty(x.shape(), x.dtype());
+                gemm(false, false, finalRows, k, n, dy, 0, n, w, 0, k, false, dx, 0, k);
+            }
+            if (w.requiresGrad()) { // dW = dyᵀ x
+                dw = Tensor.empty(w.shape(), w.dtype());
+                gemm(true, false, n, k, finalRows, dy, 0, n, x, 0, k, false, dw, 0, k);
+            }
+            if (b.requiresGrad()) { // db = sum over rows of dy
+                db = Elementwise.sumTo(dy.reshapeRaw(Shape.of(finalRows, n)), Shape.of(1, n)).reshapeRaw(b.shape());
+            }
+            return new Tensor[] {dx, dw, db};
+        }, x, w, b);
+    }
+
+    /**
      * {@code C_i = op(X_i) op(Y_i)} for each batch element i. An operand stride of 0 shares that
      * operand across the batch; an output stride of 0 sums the products over the batch (the gradient
      * of a shared operand).

@@ -682,6 +682,15 @@ public final class Tensor {
     /** {@code thisᵀ @ other} (last two axes), without materialising the transpose. */
     public Tensor tmatmul(Tensor other) { return MatMul.matmul(this, other, true, false); }
 
+    /**
+     * {@code x Wᵀ + b}, the affine map of a dense layer, in one GEMM whose output rows start as {@code
+     * b}: {@code x} is {@code [.., m, k]} (2-D or 3-D), {@code w} {@code [n, k]}, {@code b} {@code [n]}.
+     *
+     * @throws ShapeException if the shapes do not fit together
+     * @throws DTypeException if the dtypes differ
+     */
+    public static Tensor linear(Tensor x, Tensor w, Tensor b) { return MatMul.linear(x, w, b); }
+
     /** {@code op(a) @ op(b)}, where {@code op} transposes the last two axes when its flag is set. */
     public static Tensor matmul(Tensor a, Tensor b, boolean transA, boolean transB) {
         return MatMul.matmul(a, b, transA, transB);

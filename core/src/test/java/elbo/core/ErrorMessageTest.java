@@ -23,6 +23,10 @@ class ErrorMessageTest {
     void matmul() {
         assertShapeError("matmul: inner dimensions differ: [2, 3] @ [4, 5]", () -> z(2, 3).matmul(z(4, 5)));
         assertShapeError("matmul: inner dimensions differ: [2, 3] @ [4, 5]ᵀ", () -> z(2, 3).matmulT(z(4, 5)));
+        assertShapeError("linear: expected x [.., m, k], W [n, k] and b [n]; got x [2, 3], W [4, 5] and b [4]",
+                () -> Tensor.linear(z(2, 3), z(4, 5), z(4)));
+        assertShapeError("linear: expected x [.., m, k], W [n, k] and b [n]; got x [2, 3], W [4, 3] and b [5]",
+                () -> Tensor.linear(z(2, 3), z(4, 3), z(5)));
         assertShapeError("matmul: inner dimensions differ: [2, 3]ᵀ @ [4, 5]", () -> z(2, 3).tmatmul(z(4, 5)));
         assertShapeError("matmul: inner dimensions differ: [7, 2, 3] @ [7, 4, 5]", () -> z(7, 2, 3).matmul(z(7, 4, 5)));
         assertShapeError("matmul: batch sizes differ: [2, 2, 3] @ [3, 3, 4]", () -> z(2, 2, 3).matmul(z(3, 3, 4)));

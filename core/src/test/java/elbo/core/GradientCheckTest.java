@@ -335,6 +335,20 @@ class GradientCheckTest {
         assertClose(viaTranspose, Tensor.matmul(a, b, transA, transB), 1e-12);
     }
 
+    @Property(tries = TRIES, seed = SEED)
+    @Checks(Op.LINEAR)
+    void linear(@ForAll("mkn") int[] mkn, @ForAll("batches") int[] batches, @ForAll long seed) {
+        Rng r = new Rng(seed);
+        int m = mkn[0], k = mkn[1], n = mkn[2];
+        int[] xShape = batches[1] == 0 ? new int[] {m, k} : new int[] {batches[0], m, k};
+        Tensor x = uniform(r, xShape, -2, 2);
+        Tensor w = uniform(r, new int[] {n, k}, -2, 2);
+        Tensor b = uniform(r, new int[] {n}, -2, 2);
+        check(t -> Tensor.linear(t[0], t[1], t[2]), x, w, b);
+        // The fused op equals the product plus the broadcast bias.
+        assertClose(x.matmulT(w).add(b), Tensor.linear(x, w, b), 1e-12);
+    }
+
     /** Batch sizes of the two operands: 0 means a 2-D operand (shared); a 1 broadcasts. */
     @Provide
     Arbitrary<int[]> batches() {
