@@ -97,35 +97,29 @@ final class MatMul {
                     + ", W " + w.shape() + " and b " + b.shape());
         }
         int k = w.dim(1), n = w.dim(0);
-        int rows = 1; // the rows of x: every axis but the last
-        for (int i = 0; i < x.rank() - 1; i++) {
-            rows *= x.dim(i);
-        }
+        int rows = x.rank() == 2 ? x.dim(0) : x.dim(0) * x.dim(1); // every axis but the last
         int[] outDims = x.shape().dims();
         outDims[outDims.length - 1] = n;
         Tensor y = Tensor.empty(Shape.of(outDims), x.dtype());
+        Object bias = y.dtype() == DType.FLOAT32 ? b.f32() : b.f64();
+        Object out = y.dtype() == DType.FLOAT32 ? y.f32() : y.f64();
         for (int r = 0; r < rows; r++) {
-            if (y.dtype() == DType.FLOAT32) {
-                System.arraycopy(b.f32(), 0, y.f32(), r * n, n);
-            } else {
-                System.arraycopy(b.f64(), 0, y.f64(), r * n, n);
-            }
+            System.arraycopy(bias, 0, out, r * n, n);
         }
         gemm(false, true, rows, n, k, x, 0, k, w, 0, k, true, y, 0, n);
 
-        int finalRows = rows;
         return Autograd.record(Op.LINEAR, y, dy -> {
             Tensor dx = null, dw = null, db = null;
             if (x.requiresGrad()) { // dx = dy W
                 dx = Tensor.empty(x.shape(), x.dtype());
-                gemm(false, false, finalRows, k, n, dy, 0, n, w, 0, k, false, dx, 0, k);
+                gemm(false, false, rows, k, n, dy, 0, n, w, 0, k, false, dx, 0, k);
             }
             if (w.requiresGrad()) { // dW = dyᵀ x
                 dw = Tensor.empty(w.shape(), w.dtype());
-                gemm(true, false, n, k, finalRows, dy, 0, n, x, 0, k, false, dw, 0, k);
+                gemm(true, false, n, k, rows, dy, 0, n, x, 0, k, false, dw, 0, k);
             }
             if (b.requiresGrad()) { // db = sum over rows of dy
-                db = Elementwise.sumTo(dy.reshapeRaw(Shape.of(finalRows, n)), Shape.of(1, n)).reshapeRaw(b.shape());
+                db = Elementwise.sumTo(dy.reshapeRaw(Shape.of(rows, n)), Shape.of(1, n)).reshapeRaw(b.shape());
             }
             return new Tensor[] {dx, dw, db};
         }, x, w, b);
