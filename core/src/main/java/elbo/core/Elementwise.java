@@ -24,23 +24,23 @@ final class Elementwise {
     static Tensor unary(Op op, Tensor x) {
         Tensor y = map(unaryKernel(op), x);
         return Autograd.record(op, y, dy -> new Tensor[] {
-            op == Op.NEG ? unaryBackward(op, x, y, dy) : zeroWhereZero(dy, unaryBackward(op, x, y, dy))}, x);
+            unaryBackward(op, x, y, dy)}, x);
     }
 
     private static Tensor unaryBackward(Op op, Tensor x, Tensor y, Tensor dy) {
         return switch (op) {
             case NEG -> dy.neg();                                       // neg:   dx = -dy
-            case EXP -> dy.mul(y);                                      // exp:   dx = dy * y
-            case LOG -> dy.div(x);                                      // log:   dx = dy / x
-            case LOG1P -> dy.div(x.add(1.0));                           // log1p: dx = dy / (1 + x)
-            case EXPM1 -> dy.mul(y.add(1.0));                           // expm1: dx = dy * (y + 1)
-            case SQRT -> dy.div(y.mul(2.0));                            // sqrt:  dx = dy / (2 y)
-            case ABS -> dy.mul(map(UnaryOp.SIGN, x));                   // abs:   dx = dy * sign(x), sign(0) = 0
-            case TANH -> dy.mul(y.square().rsub(1.0));                  // tanh:  dx = dy * (1 - y^2)
-            case SIGMOID -> dy.mul(y).mul(map(UnaryOp.SIGMOID, x.neg())); // sigmoid: dx = dy * y * (1 - y), 1 - y as sigmoid(-x)
-            case RELU -> dy.mul(map(UnaryOp.STEP, x));                  // relu:  dx = dy * [x > 0]
-            case SOFTPLUS -> dy.mul(map(UnaryOp.SIGMOID, x));           // softplus: dx = dy * sigmoid(x)
-            case LOG_SIGMOID -> dy.mul(map(UnaryOp.SIGMOID, x.neg()));  // logSigmoid: dx = dy * sigmoid(-x)
+            case EXP -> mul0(dy, y);                                    // exp:   dx = dy * y
+            case LOG -> div0(dy, x);                                    // log:   dx = dy / x
+            case LOG1P -> div0(dy, x.add(1.0));                         // log1p: dx = dy / (1 + x)
+            case EXPM1 -> mul0(dy, y.add(1.0));                         // expm1: dx = dy * (y + 1)
+            case SQRT -> div0(dy, y.mul(2.0));                          // sqrt:  dx = dy / (2 y)
+            case ABS -> mul0(dy, map(UnaryOp.SIGN, x));                 // abs:   dx = dy * sign(x), sign(0) = 0
+            case TANH -> mul0(dy, y.square().rsub(1.0));                // tanh:  dx = dy * (1 - y^2)
+            case SIGMOID -> mul0(mul0(dy, y), map(UnaryOp.SIGMOID, x.neg())); // sigmoid: dx = dy * y * (1 - y), 1 - y as sigmoid(-x)
+            case RELU -> mul0(dy, map(UnaryOp.STEP, x));                // relu:  dx = dy * [x > 0]
+            case SOFTPLUS -> mul0(dy, map(UnaryOp.SIGMOID, x));         // softplus: dx = dy * sigmoid(x)
+            case LOG_SIGMOID -> mul0(dy, map(UnaryOp.SIGMOID, x.neg())); // logSigmoid: dx = dy * sigmoid(-x)
             default -> throw new IllegalStateException("not a unary op: " + op);
         };
     }
@@ -74,27 +74,14 @@ final class Elementwise {
         return y;
     }
 
-    /**
-     * {@code g}, a fresh gradient of {@code dy}'s shape and dtype, with its elements set to 0 where
-     * {@code dy} is 0 (so {@code 0 · inf} gives 0, not NaN). Modifies and returns {@code g}.
-     */
-    private static Tensor zeroWhereZero(Tensor dy, Tensor g) {
-        if (g.dtype() == DType.FLOAT32) {
-            float[] d = dy.f32(), v = g.f32();
-            for (int i = 0; i < v.length; i++) {
-                if (d[i] == 0f) {
-                    v[i] = 0f;
-                }
-            }
-        } else {
-            double[] d = dy.f64(), v = g.f64();
-            for (int i = 0; i < v.length; i++) {
-                if (d[i] == 0.0) {
-                    v[i] = 0.0;
-                }
-            }
-        }
-        return g;
+    /** {@code dy · d}, broadcasting, with exact zeros where {@code dy} is 0 ({@code 0 · ∞ := 0}); not recorded. */
+    private static Tensor mul0(Tensor dy, Tensor d) {
+        return zip(BinaryOp.MUL_KEEP_ZERO, dy, d, "mul");
+    }
+
+    /** {@code dy / d}, broadcasting, with exact zeros where {@code dy} is 0 ({@code 0 / 0 := 0}); not recorded. */
+    private static Tensor div0(Tensor dy, Tensor d) {
+        return zip(BinaryOp.DIV_KEEP_ZERO, dy, d, "div");
     }
 
     // ---- binary, broadcasting -----------------------------------------------------------------
@@ -107,10 +94,10 @@ final class Elementwise {
             case SUB -> new Tensor[] {                                  // sub: da = dy, db = -dy
                 sumTo(dy, a.shape()), sumTo(dy.neg(), b.shape())};
             case MUL -> new Tensor[] {                                  // mul: da = dy * b, db = dy * a
-                sumTo(zeroWhereZero(dy, dy.mul(b)), a.shape()), sumTo(zeroWhereZero(dy, dy.mul(a)), b.shape())};
+                sumTo(mul0(dy, b), a.shape()), sumTo(mul0(dy, a), b.shape())};
             case DIV -> new Tensor[] {                                  // div: da = dy / b, db = -dy * y / b
-                sumTo(zeroWhereZero(dy, dy.div(b)), a.shape()),
-                sumTo(zeroWhereZero(dy, dy.mul(y).div(b).neg()), b.shape())};
+                sumTo(div0(dy, b), a.shape()),
+                sumTo(mul0(dy, y.div(b).neg()), b.shape())};
             case MAXIMUM, MINIMUM -> {                                  // max: da = dy * ([a > b] + [a = b] / 2)
                 Cmp wins = op == Op.MAXIMUM ? Cmp.GT : Cmp.LT;
                 Tensor tie = compare(a, b, Cmp.EQ).mul(0.5);
@@ -218,8 +205,8 @@ final class Elementwise {
         return Autograd.record(Op.POW, y, dy -> new Tensor[] {
             p == 0.0 ? Tensor.zerosLike(x)                               // pow: dx = dy * p * x^(p-1)
                     : p == 1.0 ? dy
-                    : p == 2.0 ? zeroWhereZero(dy, dy.mul(x).mul(2.0))
-                    : zeroWhereZero(dy, dy.mul(x.pow(p - 1.0)).mul(p))}, x);
+                    : p == 2.0 ? mul0(dy, x.mul(2.0))
+                    : mul0(dy, x.pow(p - 1.0).mul(p))}, x);
     }
 
     static Tensor clamp(Tensor x, double lo, double hi) {

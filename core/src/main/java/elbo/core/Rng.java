@@ -161,11 +161,37 @@ public final class Rng {
         return normal(dtype, Shape.of(shape));
     }
 
-    /** Standard normal samples. */
+    /**
+     * Standard normal samples, drawn in pairs by Marsaglia's polar method: for {@code (u, v)} uniform in
+     * the unit disc minus the origin, {@code s = u² + v²}, both {@code u·√(−2 ln s / s)} and
+     * {@code v·√(−2 ln s / s)} are independent standard normals. One log and one square root per pair,
+     * where {@link #nextGaussian()} spends a log, a square root and a cosine per draw; the sampler of the
+     * reparameterisation trick runs every training step, so this matters.
+     */
     public Tensor normal(DType dtype, Shape shape) {
-        Tensor t = Tensor.zeros(dtype, shape);
-        for (int i = 0; i < t.numel(); i++) {
-            t.setFlat(i, nextGaussian());
+        Tensor t = Tensor.empty(shape, dtype);
+        int n = t.numel();
+        float[] f = dtype == DType.FLOAT32 ? t.f32() : null;
+        double[] d = dtype == DType.FLOAT64 ? t.f64() : null;
+        for (int i = 0; i < n; i += 2) {
+            double u, v, s;
+            do {
+                u = 2.0 * nextDouble() - 1.0;
+                v = 2.0 * nextDouble() - 1.0;
+                s = u * u + v * v;
+            } while (s >= 1.0 || s == 0.0);
+            double scale = Math.sqrt(-2.0 * Math.log(s) / s);
+            if (f != null) {
+                f[i] = (float) (u * scale);
+                if (i + 1 < n) {
+                    f[i + 1] = (float) (v * scale);
+                }
+            } else {
+                d[i] = u * scale;
+                if (i + 1 < n) {
+                    d[i + 1] = v * scale;
+                }
+            }
         }
         return t;
     }

@@ -158,11 +158,10 @@ final class Shaping {
         Broadcast.forEachRun(target, new Shape[] {x.shape()}, (off, st, yOff, n) -> {
             if (st[0] == 1) {
                 copy(x, off[0], y, yOff, n);
+            } else if (x.dtype() == DType.FLOAT32) {
+                Arrays.fill(y.f32(), yOff, yOff + n, x.f32()[off[0]]);
             } else {
-                double v = x.getFlat(off[0]);
-                for (int i = 0; i < n; i++) {
-                    y.setFlat(yOff + i, v);
-                }
+                Arrays.fill(y.f64(), yOff, yOff + n, x.f64()[off[0]]);
             }
         });
         return Autograd.record(Op.BROADCAST_TO, y, dy ->                              // broadcastTo: dx = sum of dy over broadcast axes

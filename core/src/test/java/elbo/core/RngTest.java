@@ -119,6 +119,27 @@ class RngTest {
         assertTrue(x.allFinite());
     }
 
+    /** The polar method makes draws in pairs: the two halves of a pair must be independent, not just uncorrelated. */
+    @Test
+    void normalPairsAreIndependent() {
+        int pairs = N / 2;
+        Tensor x = new Rng(14).normal(DType.FLOAT64, pairs, 2);
+        Tensor first = x.narrow(1, 0, 1), second = x.narrow(1, 1, 1);
+        assertWithin(0, first.mul(second).mean().item(), 1 / Math.sqrt(pairs), "E[x y]");       // Var(xy) = 1
+        assertWithin(1, first.square().mul(second.square()).mean().item(),
+                Math.sqrt(8.0 / pairs), "E[x^2 y^2]");                                          // Var(x^2 y^2) = 9 - 1
+        assertWithin(0, first.abs().lt(1.0).mul(second.abs().lt(1.0)).mean().item() - 0.6826894921370859 * 0.6826894921370859,
+                Math.sqrt(0.466 * 0.534 / pairs), "P(|x| < 1, |y| < 1) - P(|x| < 1)^2");
+    }
+
+    @Test
+    void normalOfOddLengthFillsTheLastElement() {
+        Tensor x = new Rng(15).normal(DType.FLOAT32, 7);
+        for (int i = 0; i < 7; i++) {
+            assertTrue(x.getFlat(i) != 0.0, "element " + i + " left unset");
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(DType.class)
     void bernoulliMoments(DType dtype) {

@@ -267,6 +267,8 @@ public final class VectorKernels implements Kernels {
             case DIV -> a.div(b);
             case MAX -> a.max(b);
             case MIN -> a.min(b);
+            case MUL_KEEP_ZERO -> a.mul(b).blend(0f, a.eq(0f));
+            case DIV_KEEP_ZERO -> a.div(b).blend(0f, a.eq(0f));
             case POW -> throw new AssertionError(op);
         };
     }
@@ -399,6 +401,8 @@ public final class VectorKernels implements Kernels {
             case DIV -> a.div(b);
             case MAX -> a.max(b);
             case MIN -> a.min(b);
+            case MUL_KEEP_ZERO -> a.mul(b).blend(0.0, a.eq(0.0));
+            case DIV_KEEP_ZERO -> a.div(b).blend(0.0, a.eq(0.0));
             case POW -> throw new AssertionError(op);
         };
     }
