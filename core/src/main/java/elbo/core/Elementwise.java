@@ -65,7 +65,7 @@ final class Elementwise {
 
     /** {@code op(x)} into fresh storage, not recorded. */
     static Tensor map(UnaryOp op, Tensor x) {
-        Tensor y = Tensor.empty(x.shape(), x.dtype());
+        Tensor y = Tensor.uninitialized(x.shape(), x.dtype());
         if (x.dtype() == DType.FLOAT32) {
             K.map(op, x.f32(), 0, y.f32(), 0, x.numel());
         } else {
@@ -132,7 +132,7 @@ final class Elementwise {
     static Tensor zip(BinaryOp op, Tensor a, Tensor b, String opName) {
         checkSameDType(opName, a, b);
         Shape out = Shape.broadcast(a.shape(), b.shape(), opName);
-        Tensor y = Tensor.empty(out, a.dtype());
+        Tensor y = Tensor.uninitialized(out, a.dtype()); // the runs cover every element
         boolean f32 = a.dtype() == DType.FLOAT32;
         Broadcast.forEachRun(out, new Shape[] {a.shape(), b.shape()}, (off, st, yOff, n) -> {
             if (f32) {
@@ -190,7 +190,7 @@ final class Elementwise {
     // ---- pow, clamp ---------------------------------------------------------------------------
 
     static Tensor pow(Tensor x, double p) {
-        Tensor y = Tensor.empty(x.shape(), x.dtype());
+        Tensor y = Tensor.uninitialized(x.shape(), x.dtype());
         if (p == 2.0) { // x^2 = x·x exactly (IEEE pow(x, 2) is correctly rounded x·x), and far cheaper
             if (x.dtype() == DType.FLOAT32) {
                 K.zip(BinaryOp.MUL, x.f32(), 0, x.f32(), 0, y.f32(), 0, x.numel());

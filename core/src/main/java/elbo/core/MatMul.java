@@ -48,14 +48,14 @@ final class MatMul {
         int batch = A.batch == 1 ? B.batch : A.batch;
         boolean batched = a.rank() == 3 || b.rank() == 3;
         Shape outShape = batched ? Shape.of(batch, m, n) : Shape.of(m, n);
-        Tensor c = Tensor.empty(outShape, a.dtype());
+        Tensor c = Tensor.uninitialized(outShape, a.dtype());
         gemmBatched(batch, transA, transB, m, n, k, a, A.stride(), A.cols, b, B.stride(), B.cols, c, m * n, n);
 
         return Autograd.record(Op.MATMUL, c, dc -> {
             Tensor da = null, db = null;
             if (a.requiresGrad()) {
                 // d op(A) = dC · op(B)ᵀ ; stored dA = transA ? (dC op(B)ᵀ)ᵀ = op(B) dCᵀ : dC op(B)ᵀ
-                da = Tensor.empty(a.shape(), a.dtype());
+                da = batch == 0 ? Tensor.zerosLike(a) : Tensor.gradientBuffer(a); // written whole by gemm
                 if (!transA) {
                     gemmBatched(batch, false, !transB, m, k, n, dc, m * n, n, b, B.stride(), B.cols,
                             da, A.stride(), A.cols);
@@ -66,7 +66,7 @@ final class MatMul {
             }
             if (b.requiresGrad()) {
                 // d op(B) = op(A)ᵀ · dC ; stored dB = transB ? dCᵀ op(A) : op(A)ᵀ dC
-                db = Tensor.empty(b.shape(), b.dtype());
+                db = batch == 0 ? Tensor.zerosLike(b) : Tensor.gradientBuffer(b);
                 if (!transB) {
                     gemmBatched(batch, !transA, false, k, n, m, a, A.stride(), A.cols, dc, m * n, n,
                             db, B.stride(), B.cols);
@@ -100,7 +100,7 @@ final class MatMul {
         int rows = x.rank() == 2 ? x.dim(0) : x.dim(0) * x.dim(1); // every axis but the last
         int[] outDims = x.shape().dims();
         outDims[outDims.length - 1] = n;
-        Tensor y = Tensor.empty(Shape.of(outDims), x.dtype());
+        Tensor y = Tensor.uninitialized(Shape.of(outDims), x.dtype()); // every row starts as a copy of b
         Object bias = y.dtype() == DType.FLOAT32 ? b.f32() : b.f64();
         Object out = y.dtype() == DType.FLOAT32 ? y.f32() : y.f64();
         for (int r = 0; r < rows; r++) {
@@ -111,11 +111,11 @@ final class MatMul {
         return Autograd.record(Op.LINEAR, y, dy -> {
             Tensor dx = null, dw = null, db = null;
             if (x.requiresGrad()) { // dx = dy W
-                dx = Tensor.empty(x.shape(), x.dtype());
+                dx = Tensor.gradientBuffer(x); // written whole by gemm
                 gemm(false, false, rows, k, n, dy, 0, n, w, 0, k, false, dx, 0, k);
             }
             if (w.requiresGrad()) { // dW = dyᵀ x
-                dw = Tensor.empty(w.shape(), w.dtype());
+                dw = Tensor.gradientBuffer(w); // a weight's gradient is computed in place
                 gemm(true, false, n, k, rows, dy, 0, n, x, 0, k, false, dw, 0, k);
             }
             if (b.requiresGrad()) { // db = sum over rows of dy

@@ -169,7 +169,7 @@ public final class Rng {
      * reparameterisation trick runs every training step, so this matters.
      */
     public Tensor normal(DType dtype, Shape shape) {
-        Tensor t = Tensor.empty(shape, dtype);
+        Tensor t = Tensor.uninitialized(shape, dtype);
         int n = t.numel();
         float[] f = dtype == DType.FLOAT32 ? t.f32() : null;
         double[] d = dtype == DType.FLOAT64 ? t.f64() : null;

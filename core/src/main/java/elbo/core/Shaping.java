@@ -154,7 +154,7 @@ final class Shaping {
         if (!x.shape().broadcastsTo(target)) {
             throw new ShapeException("broadcastTo: cannot broadcast " + x.shape() + " to " + target);
         }
-        Tensor y = Tensor.empty(target, x.dtype());
+        Tensor y = Tensor.uninitialized(target, x.dtype()); // the runs cover every element
         Broadcast.forEachRun(target, new Shape[] {x.shape()}, (off, st, yOff, n) -> {
             if (st[0] == 1) {
                 copy(x, off[0], y, yOff, n);

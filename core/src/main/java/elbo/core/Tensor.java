@@ -54,6 +54,8 @@ public final class Tensor {
     private Tensor grad;
     /** The storage of the gradient {@link #zeroGrad()} forgot, reused by the next backward. */
     private Tensor spareGrad;
+    /** True while {@link #gradientBuffer} has handed {@link #spareGrad} to a backward rule. */
+    private boolean spareGradLent;
 
     Tensor(Shape shape, float[] data) {
         this(shape, data, null);
@@ -94,14 +96,26 @@ public final class Tensor {
      * fresh array.
      */
     static Tensor empty(Shape shape, DType dtype) {
+        return allocate(shape, dtype, true);
+    }
+
+    /**
+     * A new tensor whose elements are unspecified (a recycled workspace array is not cleared): for an op
+     * that writes every element before anything reads one. Saves a pass over memory per op.
+     */
+    static Tensor uninitialized(Shape shape, DType dtype) {
+        return allocate(shape, dtype, false);
+    }
+
+    private static Tensor allocate(Shape shape, DType dtype, boolean zeroed) {
         Workspace ws = Workspace.active();
         if (ws == null) {
             return dtype == DType.FLOAT32 ? new Tensor(shape, new float[shape.numel()])
                     : new Tensor(shape, new double[shape.numel()]);
         }
         Workspace.Lease lease = new Workspace.Lease(ws, ws.epoch());
-        return dtype == DType.FLOAT32 ? new Tensor(shape, ws.floats(shape.numel()), lease)
-                : new Tensor(shape, ws.doubles(shape.numel()), lease);
+        return dtype == DType.FLOAT32 ? new Tensor(shape, ws.floats(shape.numel(), zeroed), lease)
+                : new Tensor(shape, ws.doubles(shape.numel(), zeroed), lease);
     }
 
     /**
@@ -464,6 +478,21 @@ public final class Tensor {
             spareGrad = grad;
         }
         grad = null;
+        spareGradLent = false;
+    }
+
+    /**
+     * Storage for the whole gradient of {@code x}, for a backward rule that writes every element: the
+     * storage of the gradient {@link #zeroGrad()} forgot, if {@code x} is a leaf that has none yet, so that
+     * the gradient of a weight is computed in place (no copy per step); else an uninitialized tensor.
+     * Lent at most once per backward: a leaf reached by two paths gets its second gradient in new storage.
+     */
+    static Tensor gradientBuffer(Tensor x) {
+        if (x.node == null && x.grad == null && x.spareGrad != null && !x.spareGradLent) {
+            x.spareGradLent = true;
+            return x.spareGrad;
+        }
+        return uninitialized(x.shape, x.dtype);
     }
 
     /** The name of the operation that produced this tensor, or {@code null} for a leaf. */
@@ -486,6 +515,12 @@ public final class Tensor {
      * workspace), and later gradients are added into it in place.
      */
     void accumulateGrad(Tensor g) {
+        if (grad == null && g == spareGrad) {       // computed in place by gradientBuffer
+            grad = spareGrad;
+            spareGrad = null;
+            spareGradLent = false;
+            return;
+        }
         Tensor same = g.cast(dtype);
         if (grad == null && spareGrad != null) {
             spareGrad.copyFrom(same);

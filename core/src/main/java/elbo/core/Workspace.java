@@ -101,28 +101,38 @@ public final class Workspace implements AutoCloseable {
         return CURRENT.get().arraysCreated;
     }
 
-    /** A zeroed float array of length {@code n}, lent until the scope closes. */
-    float[] floats(int n) {
+    /** Fills every array lent in this scope with {@code v}: tests use it to stand for storage left dirty by its last user. */
+    void fillLent(double v) {
+        for (float[] a : lentFloats) {
+            java.util.Arrays.fill(a, (float) v);
+        }
+        for (double[] a : lentDoubles) {
+            java.util.Arrays.fill(a, v);
+        }
+    }
+
+    /** A float array of length {@code n}, zeroed if {@code zeroed} (else holding what its last user left), lent until the scope closes. */
+    float[] floats(int n, boolean zeroed) {
         ArrayDeque<float[]> free = freeFloats.get(n);
         float[] a = free == null ? null : free.poll();
         if (a == null) {
             a = new float[n];
             arraysCreated++;
-        } else {
+        } else if (zeroed) {
             java.util.Arrays.fill(a, 0f);
         }
         lentFloats.add(a);
         return a;
     }
 
-    /** A zeroed double array of length {@code n}, lent until the scope closes. */
-    double[] doubles(int n) {
+    /** A double array of length {@code n}, zeroed if {@code zeroed} (else holding what its last user left), lent until the scope closes. */
+    double[] doubles(int n, boolean zeroed) {
         ArrayDeque<double[]> free = freeDoubles.get(n);
         double[] a = free == null ? null : free.poll();
         if (a == null) {
             a = new double[n];
             arraysCreated++;
-        } else {
+        } else if (zeroed) {
             java.util.Arrays.fill(a, 0.0);
         }
         lentDoubles.add(a);

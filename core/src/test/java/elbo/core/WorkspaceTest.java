@@ -49,6 +49,104 @@ class WorkspaceTest {
         assertArrayEquals(train(false, 20), train(true, 20));
     }
 
+    /**
+     * Ops that skip clearing recycled storage must write every element: fill every array a workspace has
+     * lent with NaN, then recompute in a new scope (same shapes, so the same arrays come back) and compare
+     * with the result computed on fresh, zeroed heap arrays.
+     */
+    @Test
+    void opsWriteEveryElementOfRecycledStorage() {
+        double[] fresh = recyclingWorkload(null);
+        Workspace.open().close();
+        try (Workspace ws = Workspace.open()) {
+            recyclingWorkload(ws);
+        }
+        try (Workspace ws = Workspace.open()) {
+            assertArrayEquals(fresh, recyclingWorkload(ws));
+        }
+    }
+
+    /** Forward and backward through matmul (plain, broadcast batch, batch 0), linear, broadcastTo, pow, map, zip. */
+    private static double[] recyclingWorkload(Workspace poison) {
+        Rng rng = new Rng(21);
+        Tensor x = rng.normal(DType.FLOAT64, 6, 5).requiresGrad(true);
+        Tensor w = rng.normal(DType.FLOAT64, 4, 5).requiresGrad(true);
+        Tensor b = rng.normal(DType.FLOAT64, 4).requiresGrad(true);
+        Tensor batchA = rng.normal(DType.FLOAT64, 3, 2, 5);
+        Tensor empty = Tensor.zeros(DType.FLOAT64, 0, 2, 5);
+        Tensor h = Tensor.linear(x, w, b).tanh();                                  // [6, 4]
+        Tensor y = h.matmul(w).square().add(x.exp()).sum()                         // [6, 5]
+                .add(batchA.matmul(x.transpose(0, 1)).pow(3).mean())               // [3, 2, 6], x shared
+                .add(empty.matmul(x.transpose(0, 1)).sum())                        // batch 0: dx part is 0
+                .add(b.broadcastTo(6, 4).mul(h).sum())
+                .add(rng.normal(DType.FLOAT64, 3).sum());
+        y.backward();
+        double[] out = concat(y.toDoubleArray(), x.grad().toDoubleArray(), w.grad().toDoubleArray(),
+                b.grad().toDoubleArray());
+        if (poison != null) {
+            poison.fillLent(Double.NaN);
+        }
+        return out;
+    }
+
+    private static double[] concat(double[]... parts) {
+        return java.util.Arrays.stream(parts).flatMapToDouble(java.util.Arrays::stream).toArray();
+    }
+
+    /** A weight's gradient is computed into the storage zeroGrad() released: no copy, the same array. */
+    @Test
+    void aWeightGradientIsComputedInThePreviousGradientsStorage() {
+        Rng rng = new Rng(5);
+        Tensor x = rng.normal(DType.FLOAT32, 7, 3);
+        Tensor w = rng.normal(DType.FLOAT32, 2, 3).requiresGrad(true);
+        Tensor b = Tensor.zeros(DType.FLOAT32, 2).requiresGrad(true);
+        float[] first = null;
+        for (int step = 0; step < 3; step++) {
+            try (Workspace ignored = Workspace.open()) {
+                w.zeroGrad();
+                Tensor.linear(x, w, b).square().sum().backward();
+                if (first == null) {
+                    first = w.grad().f32();
+                } else {
+                    assertTrue(first == w.grad().f32(), "step " + step + ": the gradient's storage was reused");
+                }
+            }
+        }
+    }
+
+    /** A weight reached by two paths: the second path's gradient must not land in the lent storage too. */
+    @Test
+    void aSharedWeightGetsTheSumOfBothPathsGradients() {
+        Rng rng = new Rng(6);
+        Tensor x = rng.normal(DType.FLOAT64, 5, 3);
+        Tensor w = rng.normal(DType.FLOAT64, 3, 3).requiresGrad(true);
+        Tensor b = Tensor.zeros(DType.FLOAT64, 3);
+        double[] want = null;
+        for (int step = 0; step < 3; step++) {
+            try (Workspace ignored = Workspace.open()) {
+                w.zeroGrad();
+                Tensor.linear(Tensor.linear(x, w, b).tanh(), w, b).sum().backward();
+                double[] got = w.grad().toDoubleArray();
+                if (want == null) {
+                    want = got;
+                    // d/dW of sum(tanh(x Wᵀ) Wᵀ): finite differences on one entry
+                    double eps = 1e-6;
+                    double[] v = w.f64();
+                    double saved = v[4];
+                    v[4] = saved + eps;
+                    double up = Tensor.linear(Tensor.linear(x, w, b).tanh(), w, b).sum().item();
+                    v[4] = saved - eps;
+                    double down = Tensor.linear(Tensor.linear(x, w, b).tanh(), w, b).sum().item();
+                    v[4] = saved;
+                    w.markModified();
+                    assertEquals((up - down) / (2 * eps), got[4], 1e-6);
+                } else {
+                    assertArrayEquals(want, got, "step " + step);
+                }
+            }
+        }
+    }
+
     @Test
     void steadyStateStepsCreateNoNewArrays() {
         train(true, 3);
