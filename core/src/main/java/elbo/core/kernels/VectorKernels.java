@@ -162,7 +162,7 @@ public final class VectorKernels implements Kernels {
     private static void mapExpNegAbs(float[] x, int xo, float[] t, int to, int n) {
         for (int i = 0; i < n; i += FL) {
             VectorMask<Float> m = FS.indexInRange(i, n);
-            VectorMath.exp(FloatVector.fromArray(FS, x, xo + i, m).abs().neg()).intoArray(t, to + i, m);
+            VectorMath.expNonPositive(FloatVector.fromArray(FS, x, xo + i, m).abs().neg()).intoArray(t, to + i, m);
         }
     }
 

@@ -217,9 +217,26 @@ final class VectorMath {
         return ratio.reinterpretAsInts().or(x.reinterpretAsInts().and(0x80000000)).reinterpretAsFloats();
     }
 
+    /**
+     * {@code e^a} for {@code a <= 0} (or NaN), as {@link #exp} without its overflow guard: {@code 2^n} for
+     * {@code n} in [-126, 0] is one scale. Below {@code EXP_MIN} the result is flushed to 0 (the exact
+     * value is subnormal).
+     */
+    static FloatVector expNonPositive(FloatVector a) {
+        VectorMask<Float> under = a.compare(VectorOperators.LT, EXP_MIN);
+        FloatVector ac = a.blend(EXP_MIN, under);
+        FloatVector t = ac.fma(LOG2E, ROUND_MAGIC);
+        FloatVector n = t.sub(ROUND_MAGIC);
+        IntVector ni = t.reinterpretAsInts().sub(ROUND_MAGIC_BITS);
+        FloatVector r = n.fma(FloatVector.broadcast(FS, MINUS_LN2_HI), ac);
+        r = n.fma(FloatVector.broadcast(FS, MINUS_LN2_LO), r);
+        FloatVector s = ni.add(EXPONENT_BIAS).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        return s.fma(expPoly(r), s).blend(ZERO, under); // 2^n e^r = 2^n + 2^n (e^r - 1)
+    }
+
     /** {@code sigmoid(x) = 1/(1+e^{-|x|})} for {@code x >= 0}, {@code e^{-|x|}/(1+e^{-|x|})} below. */
     static FloatVector sigmoid(FloatVector x) {
-        FloatVector e = exp(x.abs().neg());
+        FloatVector e = expNonPositive(x.abs().neg());
         FloatVector r = FloatVector.broadcast(FS, ONE).div(e.add(ONE));
         return e.mul(r).blend(r, x.compare(VectorOperators.GE, ZERO));
     }
