@@ -97,7 +97,7 @@ final class Elementwise {
                 sumTo(mul0(dy, b), a.shape()), sumTo(mul0(dy, a), b.shape())};
             case DIV -> new Tensor[] {                                  // div: da = dy / b, db = -dy * y / b
                 sumTo(div0(dy, b), a.shape()),
-                sumTo(mul0(dy, y.div(b).neg()), b.shape())};
+                sumTo(div0(mul0(dy, y), b.neg()), b.shape())};
             case MAXIMUM, MINIMUM -> {                                  // max: da = dy * ([a > b] + [a = b] / 2)
                 Cmp wins = op == Op.MAXIMUM ? Cmp.GT : Cmp.LT;
                 Tensor tie = compare(a, b, Cmp.EQ).mul(0.5);

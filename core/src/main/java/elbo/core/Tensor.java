@@ -485,11 +485,13 @@ public final class Tensor {
      * Storage for the whole gradient of {@code x}, for a backward rule that writes every element: the
      * storage of the gradient {@link #zeroGrad()} forgot, if {@code x} is a leaf that has none yet, so that
      * the gradient of a weight is computed in place (no copy per step); else an uninitialized tensor.
-     * Lent at most once per backward: a leaf reached by two paths gets its second gradient in new storage.
+     * Lent at most once until the next {@code zeroGrad()}: a leaf reached by two paths gets its second
+     * gradient in new storage (and, after a merge or a failed backward, the next backward copies instead).
      */
     static Tensor gradientBuffer(Tensor x) {
         if (x.node == null && x.grad == null && x.spareGrad != null && !x.spareGradLent) {
             x.spareGradLent = true;
+            x.spareGrad.markModified(); // a stale reference to the old gradient, fed into this graph, is caught
             return x.spareGrad;
         }
         return uninitialized(x.shape, x.dtype);
@@ -512,7 +514,8 @@ public final class Tensor {
     /**
      * Adds {@code g} to this tensor's gradient. The gradient is heap storage owned by this tensor (a
      * copy, since {@code g} may be shared with other gradients or be the caller's seed, or live in a
-     * workspace), and later gradients are added into it in place.
+     * workspace; or, if {@code g} was computed in this tensor's own spare storage by
+     * {@link #gradientBuffer}, that storage itself), and later gradients are added into it in place.
      */
     void accumulateGrad(Tensor g) {
         if (grad == null && g == spareGrad) {       // computed in place by gradientBuffer

@@ -21,7 +21,7 @@ import java.util.Map;
  * }</pre>
  *
  * <p><b>Rules.</b> Inside the scope every new tensor takes its storage from the workspace's pool (zeroed,
- * as a fresh array would be). When the scope closes, all of that storage returns to the pool for the next
+ * as a fresh array would be, unless the op that asks for it writes every element). When the scope closes, all of that storage returns to the pool for the next
  * step, and the tensors made in the scope are <em>dead</em>: any later access to their values throws an
  * {@link IllegalStateException} instead of reading recycled memory. Three things outlive the scope:
  * tensors made before it (parameters, optimizer state), gradients accumulated into leaves made before it
@@ -101,7 +101,15 @@ public final class Workspace implements AutoCloseable {
         return CURRENT.get().arraysCreated;
     }
 
-    /** Fills every array lent in this scope with {@code v}: tests use it to stand for storage left dirty by its last user. */
+    /** How many arrays this scope has lent so far. */
+    int lentArrays() {
+        return lentFloats.size() + lentDoubles.size();
+    }
+
+    /**
+     * Test support: fills every array lent in this scope with {@code v}, to stand for storage left dirty
+     * by its last user.
+     */
     void fillLent(double v) {
         for (float[] a : lentFloats) {
             java.util.Arrays.fill(a, (float) v);

@@ -57,7 +57,6 @@ class WorkspaceTest {
     @Test
     void opsWriteEveryElementOfRecycledStorage() {
         double[] fresh = recyclingWorkload(null);
-        Workspace.open().close();
         try (Workspace ws = Workspace.open()) {
             recyclingWorkload(ws);
         }
@@ -66,7 +65,11 @@ class WorkspaceTest {
         }
     }
 
-    /** Forward and backward through matmul (plain, broadcast batch, batch 0), linear, broadcastTo, pow, map, zip. */
+    /**
+     * Forward and backward through matmul (plain, broadcast batch, batch 0, k = 0), linear (also with no
+     * rows), broadcastTo, pow, map, zip; then backward again after zeroGrad, so that W's gradient is
+     * computed in its released storage.
+     */
     private static double[] recyclingWorkload(Workspace poison) {
         Rng rng = new Rng(21);
         Tensor x = rng.normal(DType.FLOAT64, 6, 5).requiresGrad(true);
@@ -79,9 +82,16 @@ class WorkspaceTest {
                 .add(batchA.matmul(x.transpose(0, 1)).pow(3).mean())               // [3, 2, 6], x shared
                 .add(empty.matmul(x.transpose(0, 1)).sum())                        // batch 0: dx part is 0
                 .add(b.broadcastTo(6, 4).mul(h).sum())
-                .add(rng.normal(DType.FLOAT64, 3).sum());
+                .add(rng.normal(DType.FLOAT64, 3).sum())
+                .add(Tensor.zeros(DType.FLOAT64, 6, 0).matmul(Tensor.zeros(DType.FLOAT64, 0, 5)).add(x).sum()) // k = 0
+                .add(Tensor.linear(Tensor.zeros(DType.FLOAT64, 0, 5), w, b).sum());      // dW by a k = 0 GEMM
         y.backward();
-        double[] out = concat(y.toDoubleArray(), x.grad().toDoubleArray(), w.grad().toDoubleArray(),
+        double[] first = concat(x.grad().toDoubleArray(), w.grad().toDoubleArray(), b.grad().toDoubleArray());
+        x.zeroGrad();
+        w.zeroGrad();
+        b.zeroGrad();
+        y.backward();
+        double[] out = concat(y.toDoubleArray(), first, x.grad().toDoubleArray(), w.grad().toDoubleArray(),
                 b.grad().toDoubleArray());
         if (poison != null) {
             poison.fillLent(Double.NaN);
@@ -93,7 +103,10 @@ class WorkspaceTest {
         return java.util.Arrays.stream(parts).flatMapToDouble(java.util.Arrays::stream).toArray();
     }
 
-    /** A weight's gradient is computed into the storage zeroGrad() released: no copy, the same array. */
+    /**
+     * A weight's gradient is computed into the storage zeroGrad() released: once there is such storage,
+     * the step borrows one array fewer from the workspace, and the gradient stays in the same array.
+     */
     @Test
     void aWeightGradientIsComputedInThePreviousGradientsStorage() {
         Rng rng = new Rng(5);
@@ -101,10 +114,13 @@ class WorkspaceTest {
         Tensor w = rng.normal(DType.FLOAT32, 2, 3).requiresGrad(true);
         Tensor b = Tensor.zeros(DType.FLOAT32, 2).requiresGrad(true);
         float[] first = null;
+        int[] lent = new int[3];
         for (int step = 0; step < 3; step++) {
-            try (Workspace ignored = Workspace.open()) {
+            try (Workspace ws = Workspace.open()) {
                 w.zeroGrad();
+                b.zeroGrad();
                 Tensor.linear(x, w, b).square().sum().backward();
+                lent[step] = ws.lentArrays();
                 if (first == null) {
                     first = w.grad().f32();
                 } else {
@@ -112,6 +128,8 @@ class WorkspaceTest {
                 }
             }
         }
+        assertEquals(lent[0] - 1, lent[1], "the second step computes dW in place, not in a borrowed array");
+        assertEquals(lent[1], lent[2]);
     }
 
     /** A weight reached by two paths: the second path's gradient must not land in the lent storage too. */

@@ -158,7 +158,7 @@ public final class VectorKernels implements Kernels {
         }
     }
 
-    /** {@code t = e^-|x|}, in (0, 1]. */
+    /** {@code t = e^-|x|}, in [0, 1] (0 once {@code e^-|x|} would be subnormal). */
     private static void mapExpNegAbs(float[] x, int xo, float[] t, int to, int n) {
         for (int i = 0; i < n; i += FL) {
             VectorMask<Float> m = FS.indexInRange(i, n);
