@@ -21,8 +21,9 @@ import java.util.Map;
  * }</pre>
  *
  * <p><b>Rules.</b> Inside the scope every new tensor takes its storage from the workspace's pool (zeroed,
- * as a fresh array would be, unless the op that asks for it writes every element). When the scope closes, all of that storage returns to the pool for the next
- * step, and the tensors made in the scope are <em>dead</em>: any later access to their values throws an
+ * as a fresh array would be, unless the op that asks for it writes every element). When the scope
+ * closes, all of that storage returns to the pool for the next step, and the tensors made in the scope
+ * are <em>dead</em>: any later access to their values throws an
  * {@link IllegalStateException} instead of reading recycled memory. Three things outlive the scope:
  * tensors made before it (parameters, optimizer state), gradients accumulated into leaves made before it
  * (they are always heap-allocated), and {@link Tensor#copy()}s, which are heap-allocated on purpose:
@@ -119,7 +120,10 @@ public final class Workspace implements AutoCloseable {
         }
     }
 
-    /** A float array of length {@code n}, zeroed if {@code zeroed} (else holding what its last user left), lent until the scope closes. */
+    /**
+     * A float array of length {@code n}, lent until the scope closes: zeroed if {@code zeroed}, else holding
+     * whatever its last user left.
+     */
     float[] floats(int n, boolean zeroed) {
         ArrayDeque<float[]> free = freeFloats.get(n);
         float[] a = free == null ? null : free.poll();
@@ -133,7 +137,10 @@ public final class Workspace implements AutoCloseable {
         return a;
     }
 
-    /** A double array of length {@code n}, zeroed if {@code zeroed} (else holding what its last user left), lent until the scope closes. */
+    /**
+     * A double array of length {@code n}, lent until the scope closes: zeroed if {@code zeroed}, else holding
+     * whatever its last user left.
+     */
     double[] doubles(int n, boolean zeroed) {
         ArrayDeque<double[]> free = freeDoubles.get(n);
         double[] a = free == null ? null : free.poll();

@@ -25,7 +25,10 @@ class DensityIntegrationTest {
     private static final int MIN_CELLS = 200;
     private static final int MAX_CELLS = 1600;
 
-    /** {@code Σ p(x_cell) · h²} over the grid of {@code cells²} cell midpoints, and the largest log-density seen. */
+    /**
+     * {@code Σ p(x_cell) · h²} over the grid of {@code cells²} cell midpoints, and the largest
+     * log-density seen.
+     */
     static double[] integrate(TransformedDistribution p, int cells) {
         double h = 2 * HALF_WIDTH / cells;
         double total = 0;
