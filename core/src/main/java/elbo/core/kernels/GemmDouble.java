@@ -23,12 +23,16 @@ import jdk.incubator.vector.VectorSpecies;
  * {@value #KC_MAX} when they run contiguously along {@code k} (an array copy per row), else
  * {@code k}-steps of {@code MR} elements (a transposed operand, one {@code MR}-lane vector per step).
  * Then, one column panel at a time, it packs a {@code kc × NR} micro-panel of {@code B'} (it stays
- * in L1) and runs the register tile down the tiles of {@code A'}. Packed operands make every load in
- * the inner loop a fixed offset from the loop counter, so C2 hoists all bounds checks out of it and
- * folds the offsets into the addressing: the loop body is nothing but loads, broadcasts and
- * {@code fma}s. (Reading an unpacked {@code A'} in place costs an index computation and a bounds
- * check per broadcast, on the ports the {@code fma}s need.) The last column panel, when it is at
- * most one vector wide, runs a one-vector tile instead of wasting half of a two-vector one.
+ * in L1) and runs the register tile down the tiles of {@code A'}. When the panel's rows are
+ * contiguous, the first tile's kernel packs them as it reads them, so that the copy hides behind
+ * its {@code fma}s (a separate packing pass took 6–9% of the time of the VAE-shaped products).
+ * Packed operands make every load in the inner loop a fixed offset from the loop counter, so C2
+ * hoists all bounds checks out of it and folds the offsets into the addressing: the loop body is
+ * nothing but loads, broadcasts and {@code fma}s. (Reading an unpacked {@code A'} in place costs an
+ * index computation and a bounds check per broadcast, on the ports the {@code fma}s need.) The last
+ * column panel, when it is at most one vector wide, runs a one-vector tile instead of wasting half
+ * of a two-vector one. A whole tile of a row-major {@code C'} is added to {@code C} straight from
+ * the registers; edge tiles and a transposed {@code C'} go through a tile buffer.
  *
  * <p><b>Threads.</b> The work is cut into tasks (blocks of row tiles × groups of column panels) by
  * the shape alone. Each task runs its k-blocks in order, and every element of {@code C} is computed
@@ -245,29 +249,50 @@ final class GemmDouble {
                         packA(a, src, ars, acs, kc, rows, ap, (t - t0) * size);
                     }
                 }
-                boolean load = accumulate || p0 > 0;
                 double[] bp = ws.packedB(kc * NR);
+                boolean load = accumulate || p0 > 0;
                 for (int q = q0; q < q1; q++) {
-                    // one micro-panel of B' at a time, in L1 while the tiles of A' stream past it
+                    // one micro-panel of B' at a time, in L1 while the tiles of A' stream past it;
+                    // a last panel at most one vector wide runs the one-vector kernels
                     int j0 = q * NR;
                     int nv = Math.min(NR, nn - j0);
-                    boolean wide = nv > L;
-                    packB(b, bOff + p0 * bps + j0 * bjs, bps, bjs, kc, nv, wide ? NR : L, bp, ws);
+                    int w = nv > L ? NR : L;
+                    // rows of B' contiguous and two vectors wide: the first tile's kernel packs them as it reads them
+                    boolean packAsRead = bjs == 1 && nv == NR;
+                    if (!packAsRead) {
+                        packB(b, bOff + p0 * bps + j0 * bjs, bps, bjs, kc, nv, w, bp, ws);
+                    }
                     for (int t = t0; t < t1; t++) {
                         int i0 = t * MR;
+                        int rows = Math.min(MR, mm - i0);
                         int ao = (t - t0) * size;
-                        if (byRows) {
-                            if (wide) {
-                                kernelK2(kc, ap, ao, bp, 0, ws.tile);
+                        // a whole tile of a row-major C' is updated in place, any other through the tile buffer
+                        boolean whole = ccs == 1 && rows == MR && nv == w;
+                        double[] dst = whole ? c : ws.tile;
+                        int di = whole ? cOff + i0 * crs + j0 : 0;
+                        int drs = whole ? crs : NR;
+                        boolean dload = whole && load;
+                        if (packAsRead && t == t0) {
+                            int bi = bOff + p0 * bps + j0;
+                            if (byRows) {
+                                kernelRows2Packing(kc, ap, ao, b, bi, bps, bp, dst, di, drs, dload);
                             } else {
-                                kernelK1(kc, ap, ao, bp, 0, ws.tile);
+                                kernelSteps2Packing(kc, ap, ao, b, bi, bps, bp, dst, di, drs, dload);
                             }
-                        } else if (wide) {
-                            kernel2(kc, ap, ao, bp, 0, ws.tile);
+                        } else if (byRows) {
+                            if (w == NR) {
+                                kernelRows2(kc, ap, ao, bp, dst, di, drs, dload);
+                            } else {
+                                kernelRows1(kc, ap, ao, bp, dst, di, drs, dload);
+                            }
+                        } else if (w == NR) {
+                            kernelSteps2(kc, ap, ao, bp, dst, di, drs, dload);
                         } else {
-                            kernel1(kc, ap, ao, bp, 0, ws.tile);
+                            kernelSteps1(kc, ap, ao, bp, dst, di, drs, dload);
                         }
-                        storeTile(ws.tile, Math.min(MR, mm - i0), nv, c, cOff + i0 * crs + j0 * ccs, crs, ccs, load);
+                        if (!whole) {
+                            storeTile(ws.tile, rows, nv, c, cOff + i0 * crs + j0 * ccs, crs, ccs, load);
+                        }
                     }
                 }
             }
@@ -375,12 +400,21 @@ final class GemmDouble {
     }
 
     /*
-     * The register tiles: T[r][j] = sum_p ap[p·MR + r]·bp[bi + p·w + j] for r < MR, j < w (two
-     * vectors, or one), written to tile[r·NR + j] for storeTile. Kept apart from the C update so that
-     * C1 can compile them too (a larger body runs out of LIR virtual registers).
+     * The register tiles: C'(r, j) (+)= T(r, j) = sum_p A'(r, p)·B'(p, j) over one k-block, for r < MR
+     * and j < w (two vectors, w = NR, or one, w = L), where
+     *   A'(r, p) = ap[ao + r·KC_MAX + p] ("Rows" kernels) or ap[ao + p·MR + r] ("Steps" kernels);
+     *   B'(p, j) = bp[p·w + j], the packed micro-panel; the "Packing" kernels, run on the first tile of
+     *              a panel whose rows are contiguous, read B'(p, j) = b[bi + p·bs + j] instead and copy
+     *              each row into bp as they go (the copy hides behind the fma's; its stride bs costs a
+     *              bounds check per row, which is why the other tiles read the packed copy);
+     *   C'(r, j) = c[ci + r·rs + j]: C itself for a whole tile of a row-major C', else the tile buffer
+     *              (rs = NR, load = false) that storeTile then adds to C.
+     * Packed operands make every load in the loop a fixed offset from the loop counter: C2 hoists
+     * the bounds checks and the body is nothing but loads, broadcasts and fma's.
      */
 
-    static void kernel2(int kc, double[] ap, int ao, double[] bp, int bi, double[] tile) {
+    static void kernelSteps2(int kc, double[] ap, int ao, double[] bp,
+                             double[] c, int ci, int rs, boolean load) {
         DoubleVector c00 = DoubleVector.zero(S), c01 = DoubleVector.zero(S);
         DoubleVector c10 = DoubleVector.zero(S), c11 = DoubleVector.zero(S);
         DoubleVector c20 = DoubleVector.zero(S), c21 = DoubleVector.zero(S);
@@ -391,7 +425,7 @@ final class GemmDouble {
         DoubleVector c70 = DoubleVector.zero(S), c71 = DoubleVector.zero(S);
         for (int p = 0; p < kc; p++) {
             int ai = ao + p * MR;
-            int bj = bi + p * NR;
+            int bj = p * NR;
             DoubleVector b0 = DoubleVector.fromArray(S, bp, bj);
             DoubleVector b1 = DoubleVector.fromArray(S, bp, bj + L);
             DoubleVector x;
@@ -420,25 +454,123 @@ final class GemmDouble {
             c70 = b0.fma(x, c70);
             c71 = b1.fma(x, c71);
         }
-        c00.intoArray(tile, 0);
-        c01.intoArray(tile, L);
-        c10.intoArray(tile, NR);
-        c11.intoArray(tile, NR + L);
-        c20.intoArray(tile, 2 * NR);
-        c21.intoArray(tile, 2 * NR + L);
-        c30.intoArray(tile, 3 * NR);
-        c31.intoArray(tile, 3 * NR + L);
-        c40.intoArray(tile, 4 * NR);
-        c41.intoArray(tile, 4 * NR + L);
-        c50.intoArray(tile, 5 * NR);
-        c51.intoArray(tile, 5 * NR + L);
-        c60.intoArray(tile, 6 * NR);
-        c61.intoArray(tile, 6 * NR + L);
-        c70.intoArray(tile, 7 * NR);
-        c71.intoArray(tile, 7 * NR + L);
+        if (load) {
+            c00 = c00.add(DoubleVector.fromArray(S, c, ci));
+            c01 = c01.add(DoubleVector.fromArray(S, c, ci + L));
+            c10 = c10.add(DoubleVector.fromArray(S, c, ci + rs));
+            c11 = c11.add(DoubleVector.fromArray(S, c, ci + rs + L));
+            c20 = c20.add(DoubleVector.fromArray(S, c, ci + 2 * rs));
+            c21 = c21.add(DoubleVector.fromArray(S, c, ci + 2 * rs + L));
+            c30 = c30.add(DoubleVector.fromArray(S, c, ci + 3 * rs));
+            c31 = c31.add(DoubleVector.fromArray(S, c, ci + 3 * rs + L));
+            c40 = c40.add(DoubleVector.fromArray(S, c, ci + 4 * rs));
+            c41 = c41.add(DoubleVector.fromArray(S, c, ci + 4 * rs + L));
+            c50 = c50.add(DoubleVector.fromArray(S, c, ci + 5 * rs));
+            c51 = c51.add(DoubleVector.fromArray(S, c, ci + 5 * rs + L));
+            c60 = c60.add(DoubleVector.fromArray(S, c, ci + 6 * rs));
+            c61 = c61.add(DoubleVector.fromArray(S, c, ci + 6 * rs + L));
+            c70 = c70.add(DoubleVector.fromArray(S, c, ci + 7 * rs));
+            c71 = c71.add(DoubleVector.fromArray(S, c, ci + 7 * rs + L));
+        }
+        c00.intoArray(c, ci);
+        c01.intoArray(c, ci + L);
+        c10.intoArray(c, ci + rs);
+        c11.intoArray(c, ci + rs + L);
+        c20.intoArray(c, ci + 2 * rs);
+        c21.intoArray(c, ci + 2 * rs + L);
+        c30.intoArray(c, ci + 3 * rs);
+        c31.intoArray(c, ci + 3 * rs + L);
+        c40.intoArray(c, ci + 4 * rs);
+        c41.intoArray(c, ci + 4 * rs + L);
+        c50.intoArray(c, ci + 5 * rs);
+        c51.intoArray(c, ci + 5 * rs + L);
+        c60.intoArray(c, ci + 6 * rs);
+        c61.intoArray(c, ci + 6 * rs + L);
+        c70.intoArray(c, ci + 7 * rs);
+        c71.intoArray(c, ci + 7 * rs + L);
     }
 
-    static void kernel1(int kc, double[] ap, int ao, double[] bp, int bi, double[] tile) {
+    static void kernelSteps2Packing(int kc, double[] ap, int ao, double[] b, int bi, int bs, double[] bp,
+                                    double[] c, int ci, int rs, boolean load) {
+        DoubleVector c00 = DoubleVector.zero(S), c01 = DoubleVector.zero(S);
+        DoubleVector c10 = DoubleVector.zero(S), c11 = DoubleVector.zero(S);
+        DoubleVector c20 = DoubleVector.zero(S), c21 = DoubleVector.zero(S);
+        DoubleVector c30 = DoubleVector.zero(S), c31 = DoubleVector.zero(S);
+        DoubleVector c40 = DoubleVector.zero(S), c41 = DoubleVector.zero(S);
+        DoubleVector c50 = DoubleVector.zero(S), c51 = DoubleVector.zero(S);
+        DoubleVector c60 = DoubleVector.zero(S), c61 = DoubleVector.zero(S);
+        DoubleVector c70 = DoubleVector.zero(S), c71 = DoubleVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int ai = ao + p * MR;
+            int bj = bi + p * bs;
+            DoubleVector b0 = DoubleVector.fromArray(S, b, bj);
+            DoubleVector b1 = DoubleVector.fromArray(S, b, bj + L);
+            b0.intoArray(bp, p * NR);
+            b1.intoArray(bp, p * NR + L);
+            DoubleVector x;
+            x = DoubleVector.broadcast(S, ap[ai]);
+            c00 = b0.fma(x, c00);
+            c01 = b1.fma(x, c01);
+            x = DoubleVector.broadcast(S, ap[ai + 1]);
+            c10 = b0.fma(x, c10);
+            c11 = b1.fma(x, c11);
+            x = DoubleVector.broadcast(S, ap[ai + 2]);
+            c20 = b0.fma(x, c20);
+            c21 = b1.fma(x, c21);
+            x = DoubleVector.broadcast(S, ap[ai + 3]);
+            c30 = b0.fma(x, c30);
+            c31 = b1.fma(x, c31);
+            x = DoubleVector.broadcast(S, ap[ai + 4]);
+            c40 = b0.fma(x, c40);
+            c41 = b1.fma(x, c41);
+            x = DoubleVector.broadcast(S, ap[ai + 5]);
+            c50 = b0.fma(x, c50);
+            c51 = b1.fma(x, c51);
+            x = DoubleVector.broadcast(S, ap[ai + 6]);
+            c60 = b0.fma(x, c60);
+            c61 = b1.fma(x, c61);
+            x = DoubleVector.broadcast(S, ap[ai + 7]);
+            c70 = b0.fma(x, c70);
+            c71 = b1.fma(x, c71);
+        }
+        if (load) {
+            c00 = c00.add(DoubleVector.fromArray(S, c, ci));
+            c01 = c01.add(DoubleVector.fromArray(S, c, ci + L));
+            c10 = c10.add(DoubleVector.fromArray(S, c, ci + rs));
+            c11 = c11.add(DoubleVector.fromArray(S, c, ci + rs + L));
+            c20 = c20.add(DoubleVector.fromArray(S, c, ci + 2 * rs));
+            c21 = c21.add(DoubleVector.fromArray(S, c, ci + 2 * rs + L));
+            c30 = c30.add(DoubleVector.fromArray(S, c, ci + 3 * rs));
+            c31 = c31.add(DoubleVector.fromArray(S, c, ci + 3 * rs + L));
+            c40 = c40.add(DoubleVector.fromArray(S, c, ci + 4 * rs));
+            c41 = c41.add(DoubleVector.fromArray(S, c, ci + 4 * rs + L));
+            c50 = c50.add(DoubleVector.fromArray(S, c, ci + 5 * rs));
+            c51 = c51.add(DoubleVector.fromArray(S, c, ci + 5 * rs + L));
+            c60 = c60.add(DoubleVector.fromArray(S, c, ci + 6 * rs));
+            c61 = c61.add(DoubleVector.fromArray(S, c, ci + 6 * rs + L));
+            c70 = c70.add(DoubleVector.fromArray(S, c, ci + 7 * rs));
+            c71 = c71.add(DoubleVector.fromArray(S, c, ci + 7 * rs + L));
+        }
+        c00.intoArray(c, ci);
+        c01.intoArray(c, ci + L);
+        c10.intoArray(c, ci + rs);
+        c11.intoArray(c, ci + rs + L);
+        c20.intoArray(c, ci + 2 * rs);
+        c21.intoArray(c, ci + 2 * rs + L);
+        c30.intoArray(c, ci + 3 * rs);
+        c31.intoArray(c, ci + 3 * rs + L);
+        c40.intoArray(c, ci + 4 * rs);
+        c41.intoArray(c, ci + 4 * rs + L);
+        c50.intoArray(c, ci + 5 * rs);
+        c51.intoArray(c, ci + 5 * rs + L);
+        c60.intoArray(c, ci + 6 * rs);
+        c61.intoArray(c, ci + 6 * rs + L);
+        c70.intoArray(c, ci + 7 * rs);
+        c71.intoArray(c, ci + 7 * rs + L);
+    }
+
+    static void kernelSteps1(int kc, double[] ap, int ao, double[] bp,
+                             double[] c, int ci, int rs, boolean load) {
         DoubleVector c00 = DoubleVector.zero(S);
         DoubleVector c10 = DoubleVector.zero(S);
         DoubleVector c20 = DoubleVector.zero(S);
@@ -449,7 +581,7 @@ final class GemmDouble {
         DoubleVector c70 = DoubleVector.zero(S);
         for (int p = 0; p < kc; p++) {
             int ai = ao + p * MR;
-            int bj = bi + p * L;
+            int bj = p * L;
             DoubleVector b0 = DoubleVector.fromArray(S, bp, bj);
             DoubleVector x;
             x = DoubleVector.broadcast(S, ap[ai]);
@@ -469,17 +601,28 @@ final class GemmDouble {
             x = DoubleVector.broadcast(S, ap[ai + 7]);
             c70 = b0.fma(x, c70);
         }
-        c00.intoArray(tile, 0);
-        c10.intoArray(tile, NR);
-        c20.intoArray(tile, 2 * NR);
-        c30.intoArray(tile, 3 * NR);
-        c40.intoArray(tile, 4 * NR);
-        c50.intoArray(tile, 5 * NR);
-        c60.intoArray(tile, 6 * NR);
-        c70.intoArray(tile, 7 * NR);
+        if (load) {
+            c00 = c00.add(DoubleVector.fromArray(S, c, ci));
+            c10 = c10.add(DoubleVector.fromArray(S, c, ci + rs));
+            c20 = c20.add(DoubleVector.fromArray(S, c, ci + 2 * rs));
+            c30 = c30.add(DoubleVector.fromArray(S, c, ci + 3 * rs));
+            c40 = c40.add(DoubleVector.fromArray(S, c, ci + 4 * rs));
+            c50 = c50.add(DoubleVector.fromArray(S, c, ci + 5 * rs));
+            c60 = c60.add(DoubleVector.fromArray(S, c, ci + 6 * rs));
+            c70 = c70.add(DoubleVector.fromArray(S, c, ci + 7 * rs));
+        }
+        c00.intoArray(c, ci);
+        c10.intoArray(c, ci + rs);
+        c20.intoArray(c, ci + 2 * rs);
+        c30.intoArray(c, ci + 3 * rs);
+        c40.intoArray(c, ci + 4 * rs);
+        c50.intoArray(c, ci + 5 * rs);
+        c60.intoArray(c, ci + 6 * rs);
+        c70.intoArray(c, ci + 7 * rs);
     }
 
-    static void kernelK2(int kc, double[] ap, int ao, double[] bp, int bi, double[] tile) {
+    static void kernelRows2(int kc, double[] ap, int ao, double[] bp,
+                            double[] c, int ci, int rs, boolean load) {
         DoubleVector c00 = DoubleVector.zero(S), c01 = DoubleVector.zero(S);
         DoubleVector c10 = DoubleVector.zero(S), c11 = DoubleVector.zero(S);
         DoubleVector c20 = DoubleVector.zero(S), c21 = DoubleVector.zero(S);
@@ -490,7 +633,7 @@ final class GemmDouble {
         DoubleVector c70 = DoubleVector.zero(S), c71 = DoubleVector.zero(S);
         for (int p = 0; p < kc; p++) {
             int ai = ao + p;
-            int bj = bi + p * NR;
+            int bj = p * NR;
             DoubleVector b0 = DoubleVector.fromArray(S, bp, bj);
             DoubleVector b1 = DoubleVector.fromArray(S, bp, bj + L);
             DoubleVector x;
@@ -519,25 +662,123 @@ final class GemmDouble {
             c70 = b0.fma(x, c70);
             c71 = b1.fma(x, c71);
         }
-        c00.intoArray(tile, 0);
-        c01.intoArray(tile, L);
-        c10.intoArray(tile, NR);
-        c11.intoArray(tile, NR + L);
-        c20.intoArray(tile, 2 * NR);
-        c21.intoArray(tile, 2 * NR + L);
-        c30.intoArray(tile, 3 * NR);
-        c31.intoArray(tile, 3 * NR + L);
-        c40.intoArray(tile, 4 * NR);
-        c41.intoArray(tile, 4 * NR + L);
-        c50.intoArray(tile, 5 * NR);
-        c51.intoArray(tile, 5 * NR + L);
-        c60.intoArray(tile, 6 * NR);
-        c61.intoArray(tile, 6 * NR + L);
-        c70.intoArray(tile, 7 * NR);
-        c71.intoArray(tile, 7 * NR + L);
+        if (load) {
+            c00 = c00.add(DoubleVector.fromArray(S, c, ci));
+            c01 = c01.add(DoubleVector.fromArray(S, c, ci + L));
+            c10 = c10.add(DoubleVector.fromArray(S, c, ci + rs));
+            c11 = c11.add(DoubleVector.fromArray(S, c, ci + rs + L));
+            c20 = c20.add(DoubleVector.fromArray(S, c, ci + 2 * rs));
+            c21 = c21.add(DoubleVector.fromArray(S, c, ci + 2 * rs + L));
+            c30 = c30.add(DoubleVector.fromArray(S, c, ci + 3 * rs));
+            c31 = c31.add(DoubleVector.fromArray(S, c, ci + 3 * rs + L));
+            c40 = c40.add(DoubleVector.fromArray(S, c, ci + 4 * rs));
+            c41 = c41.add(DoubleVector.fromArray(S, c, ci + 4 * rs + L));
+            c50 = c50.add(DoubleVector.fromArray(S, c, ci + 5 * rs));
+            c51 = c51.add(DoubleVector.fromArray(S, c, ci + 5 * rs + L));
+            c60 = c60.add(DoubleVector.fromArray(S, c, ci + 6 * rs));
+            c61 = c61.add(DoubleVector.fromArray(S, c, ci + 6 * rs + L));
+            c70 = c70.add(DoubleVector.fromArray(S, c, ci + 7 * rs));
+            c71 = c71.add(DoubleVector.fromArray(S, c, ci + 7 * rs + L));
+        }
+        c00.intoArray(c, ci);
+        c01.intoArray(c, ci + L);
+        c10.intoArray(c, ci + rs);
+        c11.intoArray(c, ci + rs + L);
+        c20.intoArray(c, ci + 2 * rs);
+        c21.intoArray(c, ci + 2 * rs + L);
+        c30.intoArray(c, ci + 3 * rs);
+        c31.intoArray(c, ci + 3 * rs + L);
+        c40.intoArray(c, ci + 4 * rs);
+        c41.intoArray(c, ci + 4 * rs + L);
+        c50.intoArray(c, ci + 5 * rs);
+        c51.intoArray(c, ci + 5 * rs + L);
+        c60.intoArray(c, ci + 6 * rs);
+        c61.intoArray(c, ci + 6 * rs + L);
+        c70.intoArray(c, ci + 7 * rs);
+        c71.intoArray(c, ci + 7 * rs + L);
     }
 
-    static void kernelK1(int kc, double[] ap, int ao, double[] bp, int bi, double[] tile) {
+    static void kernelRows2Packing(int kc, double[] ap, int ao, double[] b, int bi, int bs, double[] bp,
+                                   double[] c, int ci, int rs, boolean load) {
+        DoubleVector c00 = DoubleVector.zero(S), c01 = DoubleVector.zero(S);
+        DoubleVector c10 = DoubleVector.zero(S), c11 = DoubleVector.zero(S);
+        DoubleVector c20 = DoubleVector.zero(S), c21 = DoubleVector.zero(S);
+        DoubleVector c30 = DoubleVector.zero(S), c31 = DoubleVector.zero(S);
+        DoubleVector c40 = DoubleVector.zero(S), c41 = DoubleVector.zero(S);
+        DoubleVector c50 = DoubleVector.zero(S), c51 = DoubleVector.zero(S);
+        DoubleVector c60 = DoubleVector.zero(S), c61 = DoubleVector.zero(S);
+        DoubleVector c70 = DoubleVector.zero(S), c71 = DoubleVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int ai = ao + p;
+            int bj = bi + p * bs;
+            DoubleVector b0 = DoubleVector.fromArray(S, b, bj);
+            DoubleVector b1 = DoubleVector.fromArray(S, b, bj + L);
+            b0.intoArray(bp, p * NR);
+            b1.intoArray(bp, p * NR + L);
+            DoubleVector x;
+            x = DoubleVector.broadcast(S, ap[ai]);
+            c00 = b0.fma(x, c00);
+            c01 = b1.fma(x, c01);
+            x = DoubleVector.broadcast(S, ap[ai + KC_MAX]);
+            c10 = b0.fma(x, c10);
+            c11 = b1.fma(x, c11);
+            x = DoubleVector.broadcast(S, ap[ai + 2 * KC_MAX]);
+            c20 = b0.fma(x, c20);
+            c21 = b1.fma(x, c21);
+            x = DoubleVector.broadcast(S, ap[ai + 3 * KC_MAX]);
+            c30 = b0.fma(x, c30);
+            c31 = b1.fma(x, c31);
+            x = DoubleVector.broadcast(S, ap[ai + 4 * KC_MAX]);
+            c40 = b0.fma(x, c40);
+            c41 = b1.fma(x, c41);
+            x = DoubleVector.broadcast(S, ap[ai + 5 * KC_MAX]);
+            c50 = b0.fma(x, c50);
+            c51 = b1.fma(x, c51);
+            x = DoubleVector.broadcast(S, ap[ai + 6 * KC_MAX]);
+            c60 = b0.fma(x, c60);
+            c61 = b1.fma(x, c61);
+            x = DoubleVector.broadcast(S, ap[ai + 7 * KC_MAX]);
+            c70 = b0.fma(x, c70);
+            c71 = b1.fma(x, c71);
+        }
+        if (load) {
+            c00 = c00.add(DoubleVector.fromArray(S, c, ci));
+            c01 = c01.add(DoubleVector.fromArray(S, c, ci + L));
+            c10 = c10.add(DoubleVector.fromArray(S, c, ci + rs));
+            c11 = c11.add(DoubleVector.fromArray(S, c, ci + rs + L));
+            c20 = c20.add(DoubleVector.fromArray(S, c, ci + 2 * rs));
+            c21 = c21.add(DoubleVector.fromArray(S, c, ci + 2 * rs + L));
+            c30 = c30.add(DoubleVector.fromArray(S, c, ci + 3 * rs));
+            c31 = c31.add(DoubleVector.fromArray(S, c, ci + 3 * rs + L));
+            c40 = c40.add(DoubleVector.fromArray(S, c, ci + 4 * rs));
+            c41 = c41.add(DoubleVector.fromArray(S, c, ci + 4 * rs + L));
+            c50 = c50.add(DoubleVector.fromArray(S, c, ci + 5 * rs));
+            c51 = c51.add(DoubleVector.fromArray(S, c, ci + 5 * rs + L));
+            c60 = c60.add(DoubleVector.fromArray(S, c, ci + 6 * rs));
+            c61 = c61.add(DoubleVector.fromArray(S, c, ci + 6 * rs + L));
+            c70 = c70.add(DoubleVector.fromArray(S, c, ci + 7 * rs));
+            c71 = c71.add(DoubleVector.fromArray(S, c, ci + 7 * rs + L));
+        }
+        c00.intoArray(c, ci);
+        c01.intoArray(c, ci + L);
+        c10.intoArray(c, ci + rs);
+        c11.intoArray(c, ci + rs + L);
+        c20.intoArray(c, ci + 2 * rs);
+        c21.intoArray(c, ci + 2 * rs + L);
+        c30.intoArray(c, ci + 3 * rs);
+        c31.intoArray(c, ci + 3 * rs + L);
+        c40.intoArray(c, ci + 4 * rs);
+        c41.intoArray(c, ci + 4 * rs + L);
+        c50.intoArray(c, ci + 5 * rs);
+        c51.intoArray(c, ci + 5 * rs + L);
+        c60.intoArray(c, ci + 6 * rs);
+        c61.intoArray(c, ci + 6 * rs + L);
+        c70.intoArray(c, ci + 7 * rs);
+        c71.intoArray(c, ci + 7 * rs + L);
+    }
+
+    static void kernelRows1(int kc, double[] ap, int ao, double[] bp,
+                            double[] c, int ci, int rs, boolean load) {
         DoubleVector c00 = DoubleVector.zero(S);
         DoubleVector c10 = DoubleVector.zero(S);
         DoubleVector c20 = DoubleVector.zero(S);
@@ -548,7 +789,7 @@ final class GemmDouble {
         DoubleVector c70 = DoubleVector.zero(S);
         for (int p = 0; p < kc; p++) {
             int ai = ao + p;
-            int bj = bi + p * L;
+            int bj = p * L;
             DoubleVector b0 = DoubleVector.fromArray(S, bp, bj);
             DoubleVector x;
             x = DoubleVector.broadcast(S, ap[ai]);
@@ -568,15 +809,26 @@ final class GemmDouble {
             x = DoubleVector.broadcast(S, ap[ai + 7 * KC_MAX]);
             c70 = b0.fma(x, c70);
         }
-        c00.intoArray(tile, 0);
-        c10.intoArray(tile, NR);
-        c20.intoArray(tile, 2 * NR);
-        c30.intoArray(tile, 3 * NR);
-        c40.intoArray(tile, 4 * NR);
-        c50.intoArray(tile, 5 * NR);
-        c60.intoArray(tile, 6 * NR);
-        c70.intoArray(tile, 7 * NR);
+        if (load) {
+            c00 = c00.add(DoubleVector.fromArray(S, c, ci));
+            c10 = c10.add(DoubleVector.fromArray(S, c, ci + rs));
+            c20 = c20.add(DoubleVector.fromArray(S, c, ci + 2 * rs));
+            c30 = c30.add(DoubleVector.fromArray(S, c, ci + 3 * rs));
+            c40 = c40.add(DoubleVector.fromArray(S, c, ci + 4 * rs));
+            c50 = c50.add(DoubleVector.fromArray(S, c, ci + 5 * rs));
+            c60 = c60.add(DoubleVector.fromArray(S, c, ci + 6 * rs));
+            c70 = c70.add(DoubleVector.fromArray(S, c, ci + 7 * rs));
+        }
+        c00.intoArray(c, ci);
+        c10.intoArray(c, ci + rs);
+        c20.intoArray(c, ci + 2 * rs);
+        c30.intoArray(c, ci + 3 * rs);
+        c40.intoArray(c, ci + 4 * rs);
+        c50.intoArray(c, ci + 5 * rs);
+        c60.intoArray(c, ci + 6 * rs);
+        c70.intoArray(c, ci + 7 * rs);
     }
+
 
     /** {@code C'(r, j) (+)= tile[r·NR + j]} for {@code r < rows, j < cols}, {@code C'(r, j) = c[ci + r·rs + j·cs]}. */
     static void storeTile(double[] tile, int rows, int cols, double[] c, int ci, int rs, int cs, boolean load) {
