@@ -3,6 +3,7 @@ package elbo.core.kernels;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -32,13 +33,14 @@ import jdk.incubator.vector.VectorSpecies;
  * index computation and a bounds check per broadcast, on the ports the {@code fma}s need.) The last
  * column panel, when it is at most one vector wide, runs a one-vector tile instead of wasting half
  * of a two-vector one. A whole tile of a row-major {@code C'} is added to {@code C} straight from
- * the registers; edge tiles and a transposed {@code C'} go through a tile buffer.
+ * the registers; edge tiles and a transposed {@code C'} go through a tile buffer, a whole tile of a
+ * transposed one is transposed in registers on the way (scalar stores took 16% of 128x300x40).
  *
  * <p><b>Threads.</b> The work is cut into tasks (blocks of row tiles × groups of column panels) by
- * the shape alone. Each task runs its k-blocks in order, and every element of {@code C} is computed
- * by the same chain of {@code fma}s (from zero, {@code p} ascending within a k-block, k-blocks added
- * to {@code C} in order) whichever task or thread computes it: results are bitwise identical for any
- * thread count.
+ * the shape, and by whether there is a second thread to share it. Each task runs its k-blocks in
+ * order, and every element of {@code C} is computed by the same chain of {@code fma}s (from zero,
+ * {@code p} ascending within a k-block, k-blocks added to {@code C} in order) whichever task or
+ * thread computes it: results are bitwise identical for any thread count.
  */
 final class GemmFloat {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -185,22 +187,25 @@ final class GemmFloat {
         }
 
         /**
-         * Cuts the product into tasks, from the shape alone. A task packs its block of row tiles of
-         * {@code A'} per k-block (it must stay in L2: at most {@value #TASK_ROW_TILES} tiles) and each of
-         * its column panels of {@code B'}. Splitting the columns repacks {@code A'} (a cheap copy) per
-         * group; splitting the rows repacks {@code B'} (a strided or gathering copy) per block, so when
-         * the work must be shared out and the rows fit one block, the columns are split in two.
+         * Cuts the product into tasks. A task packs its block of row tiles of {@code A'} per k-block
+         * (at most {@value #TASK_ROW_TILES} tiles, to stay in L2) and each of its column panels of
+         * {@code B'}. When the rows fit one block and a second thread is there to share the work, it
+         * is cut in two: by rows when the rows of {@code B'} are contiguous (each half packs
+         * {@code B'} again, but that copy hides behind the first tile's {@code fma}s, and the halves
+         * are equal), else by columns (each group repacks the cheap {@code A'} rather than a gathered
+         * {@code B'}). On one thread there is one task per row block: a second would pack
+         * {@code A'} twice. No partition changes a result (see the class comment).
          */
         private void partition() {
             colGroups = 1;
             rowBlocks = (tiles + TASK_ROW_TILES - 1) / TASK_ROW_TILES;
-            if ((long) mm * nn * k < PARALLEL_MIN_FMAS || rowBlocks * colGroups >= 2) {
+            if ((long) mm * nn * k < PARALLEL_MIN_FMAS || rowBlocks >= 2 || Parallel.threads() == 1) {
                 return;
             }
-            if (panels >= 2) {
+            if (tiles >= 2 && (bjs == 1 || panels < 2)) {
+                rowBlocks = 2;
+            } else if (panels >= 2) {
                 colGroups = 2;
-            } else {
-                rowBlocks = Math.min(tiles, 2);
             }
         }
 
@@ -870,6 +875,11 @@ final class GemmFloat {
                     v0.intoArray(c, row, m0);
                 }
             }
+        } else if (TRANSPOSE_IN_REGISTERS && rs == 1 && rows == MR && cols == NR) {
+            // a whole tile of a transposed C' whose columns are contiguous runs of C: each half of the
+            // tile is transposed in registers, then every column is one MR-lane vector of C
+            storeTransposedHalf(tile, 0, c, ci, cs, load);
+            storeTransposedHalf(tile, L, c, ci + L * cs, cs, load);
         } else {
             // transposed C': each column j of the tile is a contiguous run of C
             for (int j = 0; j < cols; j++) {
@@ -879,6 +889,139 @@ final class GemmFloat {
                     c[col + r * rs] = load ? c[col + r * rs] + t : t;
                 }
             }
+        }
+    }
+
+    /*
+     * The in-register transpose of one half of a tile (MR = 8 vectors of L lanes, L a multiple of 8):
+     * a butterfly of three stages. Stage s pairs the vectors whose indices differ in bit s and swaps
+     * that bit of the vector index with a bit of the lane index; after the last stage vector u holds
+     * the columns u·L/MR ... of the half, each in MR consecutive lanes. An output of stage s is
+     * p.rearrange(X).blend(q.rearrange(X), M): the same permute of both inputs (X depends only on
+     * bit s of the output's index, "low" or "high") and a blend. (A two-source rearrange computes
+     * a mask more; shuffles built inside the loop, or read from an array, cost more than the
+     * transpose saves: these are constants.)
+     */
+    private static final boolean TRANSPOSE_IN_REGISTERS = COLUMN_VECTORS && MR == 8 && L % MR == 0;
+    private static final int TRANSPOSE_STAGES = 3;
+    private static final VectorShuffle<Float> T0_LOW = transposeShuffle(0, 0);
+    private static final VectorShuffle<Float> T0_HIGH = transposeShuffle(0, 1);
+    private static final VectorShuffle<Float> T1_LOW = transposeShuffle(1, 0);
+    private static final VectorShuffle<Float> T1_HIGH = transposeShuffle(1, 1);
+    private static final VectorShuffle<Float> T2_LOW = transposeShuffle(2, 0);
+    private static final VectorShuffle<Float> T2_HIGH = transposeShuffle(2, 1);
+    private static final VectorMask<Float> T0_FROM_Q = transposeMask(0);
+    private static final VectorMask<Float> T1_FROM_Q = transposeMask(1);
+    private static final VectorMask<Float> T2_FROM_Q = transposeMask(2);
+
+    /**
+     * Where element (r, i) of a tile half is after {@code stage} butterfly stages: {@code {vector,
+     * lane}}. Bit t of the vector index is bit {@code lowBits + t} of i for the stages done (t < stage),
+     * else bit t of r; the lane is i with bit {@code lowBits + t} replaced by bit t of r for the stages
+     * done, and after the last stage {@code (i mod L/MR)·MR + r}: column i in consecutive lanes.
+     */
+    private static int[] transposePlace(int r, int i, int stage) {
+        int lowBits = Integer.numberOfTrailingZeros(L / MR);
+        int vector = 0;
+        int lane = i;
+        for (int t = 0; t < TRANSPOSE_STAGES; t++) {
+            boolean done = t < stage;
+            vector |= (done ? (i >> (lowBits + t)) & 1 : (r >> t) & 1) << t;
+            if (done) {
+                lane = (lane & ~(1 << (lowBits + t))) | (((r >> t) & 1) << (lowBits + t));
+            }
+        }
+        if (stage == TRANSPOSE_STAGES) {
+            lane = (i & ((1 << lowBits) - 1)) * MR + r;
+        }
+        return new int[] {vector, lane};
+    }
+
+    /** Stage s's permute for the outputs whose index has bit s = {@code high}; null if unused. */
+    private static VectorShuffle<Float> transposeShuffle(int s, int high) {
+        if (!TRANSPOSE_IN_REGISTERS) {
+            return null;
+        }
+        int[] from = new int[L];
+        for (int r = 0; r < MR; r++) {
+            for (int i = 0; i < L; i++) {
+                int[] to = transposePlace(r, i, s + 1);
+                if (((to[0] >> s) & 1) == high) {
+                    from[to[1]] = transposePlace(r, i, s)[1];
+                }
+            }
+        }
+        return VectorShuffle.fromArray(S, from, 0);
+    }
+
+    /** Stage s's blend: the output lanes taken from q, the input with bit s set; null if unused. */
+    private static VectorMask<Float> transposeMask(int s) {
+        if (!TRANSPOSE_IN_REGISTERS) {
+            return null;
+        }
+        boolean[] fromQ = new boolean[L];
+        for (int r = 0; r < MR; r++) {
+            for (int i = 0; i < L; i++) {
+                fromQ[transposePlace(r, i, s + 1)[1]] = ((transposePlace(r, i, s)[0] >> s) & 1) == 1;
+            }
+        }
+        return VectorMask.fromArray(S, fromQ, 0);
+    }
+
+    /** One output of a butterfly stage. */
+    private static FloatVector mix(FloatVector p, FloatVector q, VectorShuffle<Float> x, VectorMask<Float> fromQ) {
+        return p.rearrange(x).blend(q.rearrange(x), fromQ);
+    }
+
+    /**
+     * {@code c[ci + i·cs + r] (+)= tile[r·NR + j0 + i]} for {@code r < MR, i < L}: one half of a whole
+     * tile, transposed in registers. The result is written back over the half, column i at
+     * {@code tile[(i / (L/MR))·NR + j0 + (i mod L/MR)·MR]}, and added to C one MR-lane vector per column.
+     */
+    private static void storeTransposedHalf(float[] tile, int j0, float[] c, int ci, int cs, boolean load) {
+        FloatVector v0 = FloatVector.fromArray(S, tile, j0);
+        FloatVector v1 = FloatVector.fromArray(S, tile, NR + j0);
+        FloatVector v2 = FloatVector.fromArray(S, tile, 2 * NR + j0);
+        FloatVector v3 = FloatVector.fromArray(S, tile, 3 * NR + j0);
+        FloatVector v4 = FloatVector.fromArray(S, tile, 4 * NR + j0);
+        FloatVector v5 = FloatVector.fromArray(S, tile, 5 * NR + j0);
+        FloatVector v6 = FloatVector.fromArray(S, tile, 6 * NR + j0);
+        FloatVector v7 = FloatVector.fromArray(S, tile, 7 * NR + j0);
+        // stage 0: pairs (0,1) (2,3) (4,5) (6,7)
+        FloatVector w0 = mix(v0, v1, T0_LOW, T0_FROM_Q);
+        FloatVector w1 = mix(v0, v1, T0_HIGH, T0_FROM_Q);
+        FloatVector w2 = mix(v2, v3, T0_LOW, T0_FROM_Q);
+        FloatVector w3 = mix(v2, v3, T0_HIGH, T0_FROM_Q);
+        FloatVector w4 = mix(v4, v5, T0_LOW, T0_FROM_Q);
+        FloatVector w5 = mix(v4, v5, T0_HIGH, T0_FROM_Q);
+        FloatVector w6 = mix(v6, v7, T0_LOW, T0_FROM_Q);
+        FloatVector w7 = mix(v6, v7, T0_HIGH, T0_FROM_Q);
+        // stage 1: pairs (0,2) (1,3) (4,6) (5,7)
+        v0 = mix(w0, w2, T1_LOW, T1_FROM_Q);
+        v1 = mix(w1, w3, T1_LOW, T1_FROM_Q);
+        v2 = mix(w0, w2, T1_HIGH, T1_FROM_Q);
+        v3 = mix(w1, w3, T1_HIGH, T1_FROM_Q);
+        v4 = mix(w4, w6, T1_LOW, T1_FROM_Q);
+        v5 = mix(w5, w7, T1_LOW, T1_FROM_Q);
+        v6 = mix(w4, w6, T1_HIGH, T1_FROM_Q);
+        v7 = mix(w5, w7, T1_HIGH, T1_FROM_Q);
+        // stage 2: pairs (0,4) (1,5) (2,6) (3,7)
+        mix(v0, v4, T2_LOW, T2_FROM_Q).intoArray(tile, j0);
+        mix(v1, v5, T2_LOW, T2_FROM_Q).intoArray(tile, NR + j0);
+        mix(v2, v6, T2_LOW, T2_FROM_Q).intoArray(tile, 2 * NR + j0);
+        mix(v3, v7, T2_LOW, T2_FROM_Q).intoArray(tile, 3 * NR + j0);
+        mix(v0, v4, T2_HIGH, T2_FROM_Q).intoArray(tile, 4 * NR + j0);
+        mix(v1, v5, T2_HIGH, T2_FROM_Q).intoArray(tile, 5 * NR + j0);
+        mix(v2, v6, T2_HIGH, T2_FROM_Q).intoArray(tile, 6 * NR + j0);
+        mix(v3, v7, T2_HIGH, T2_FROM_Q).intoArray(tile, 7 * NR + j0);
+        int perVector = L / MR;
+        for (int i = 0; i < L; i++) {
+            int col = ci + i * cs;
+            FloatVector t = FloatVector.fromArray(SM, tile, (i / perVector) * NR + j0 + (i % perVector) * MR);
+            if (load) {
+                t = t.add(FloatVector.fromArray(SM, c, col));
+            }
+            t.intoArray(c, col);
         }
     }
 

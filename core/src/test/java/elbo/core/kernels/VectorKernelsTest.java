@@ -256,8 +256,9 @@ class VectorKernelsTest {
         {0, 3, 4}, {3, 0, 4}, {3, 4, 0}, {1, 1, 1}, {7, 5, 3}, {8, 32, 16}, {9, 33, 17}, {33, 40, 7},
         {64, 5, 30}, {128, 40, 19}, {17, 100, 401}, {40, 70, 800}, {96, 130, 64}, {130, 96, 33}, {3, 200, 5},
         // GEMM blocking: several k-blocks with a tail tile and a one-vector last panel, split over
-        // tasks (rows and columns); the transposed orientation split over tasks; a wide last panel
-        {130, 300, 400}, {300, 40, 300}, {37, 45, 800}, {70, 530, 90}, {300, 33, 20},
+        // tasks (rows and columns); the transposed orientation split over tasks, and with whole tiles
+        // (transposed in registers) over several k-blocks; a wide last panel
+        {130, 300, 400}, {300, 40, 300}, {37, 45, 800}, {70, 530, 90}, {300, 33, 20}, {64, 24, 700},
     };
 
     @Test
