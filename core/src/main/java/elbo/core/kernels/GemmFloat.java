@@ -323,15 +323,11 @@ final class GemmFloat {
      * the micro-panel and {@code B'(p, j) = b[off + p·ps + j·js]}.
      */
     static void packB(float[] b, int off, int ps, int js, int kc, int nv, int w, float[] bp, Workspace ws) {
-        if (js == 1 && nv == w) {
-            // rows of B' are contiguous: copy vector rows
+        if (js == 1 && nv == w && w == L) {
+            // rows of B' contiguous and one whole vector wide (two-vector panels like that are packed
+            // by the first tile's kernel, see run): copy a vector per row
             for (int p = 0; p < kc; p++) {
-                int src = off + p * ps;
-                int dst = p * w;
-                FloatVector.fromArray(S, b, src).intoArray(bp, dst);
-                if (w == NR) {
-                    FloatVector.fromArray(S, b, src + L).intoArray(bp, dst + L);
-                }
+                FloatVector.fromArray(S, b, off + p * ps).intoArray(bp, p * L);
             }
         } else if (nv == w) {
             // columns of B' are contiguous (a transposed operand): gather each row of the panel,
