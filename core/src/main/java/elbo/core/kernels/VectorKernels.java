@@ -51,6 +51,63 @@ public final class VectorKernels implements Kernels {
 
     private static final ThreadLocal<ElementwiseJob> JOBS = ThreadLocal.withInitial(ElementwiseJob::new);
 
+    // ---- compile roots ---------------------------------------------------------------------------
+    //
+    // Every vector loop is entered through a method handle read from an array (ROOTS here, and the
+    // transcendental tables below). C2 cannot inline such a call, as an array element is not a constant,
+    // so each loop is compiled on its own and its Vector API calls sit a fixed few levels below a compile
+    // root, where C2 always inlines and intrinsifies them. Inlined into a deep caller instead (an autodiff
+    // rule, a broadcast walk, ...), a loop can reach C2's inlining depth or size cut-off part-way, and a
+    // Vector API call left as a call no longer sees its operator as a constant: it falls back to Java code
+    // that allocates every vector. Which way it went depended on compile timing; about one VAE-step
+    // benchmark run in twelve settled at half speed with 26 MB of garbage a step. A call through a handle
+    // costs a few nanoseconds.
+
+    private static final int ROOT_ZIP_F = 0;
+    private static final int ROOT_ZIP_D = 1;
+    private static final int ROOT_MAP_SIMPLE_F = 2;
+    private static final int ROOT_MAP_SIMPLE_D = 3;
+    private static final int ROOT_SUM_F = 4;
+    private static final int ROOT_SUM_D = 5;
+    private static final int ROOT_MAX_F = 6;
+    private static final int ROOT_MAX_D = 7;
+    private static final int ROOT_LSE_ROWS_F = 8;
+    private static final int ROOT_ADAM_F = 9;
+    private static final MethodHandle[] ROOTS = new MethodHandle[10];
+
+    static {
+        Class<?> f = float[].class;
+        Class<?> d = double[].class;
+        Class<?> i = int.class;
+        ROOTS[ROOT_ZIP_F] = root("zipLoop", void.class, BinaryOp.class, f, i, f, i, float.class, i, f, i, i);
+        ROOTS[ROOT_ZIP_D] = root("zipLoop", void.class, BinaryOp.class, d, i, d, i, double.class, i, d, i, i);
+        ROOTS[ROOT_MAP_SIMPLE_F] = root("mapSimple", void.class, i, f, i, f, i, i);
+        ROOTS[ROOT_MAP_SIMPLE_D] = root("mapSimple", void.class, i, d, i, d, i, i);
+        ROOTS[ROOT_SUM_F] = root("blockSumLoop", double.class, f, i, i);
+        ROOTS[ROOT_SUM_D] = root("blockSumLoop", double.class, d, i, i);
+        ROOTS[ROOT_MAX_F] = root("maxLoop", double.class, f, i, i);
+        ROOTS[ROOT_MAX_D] = root("maxLoop", double.class, d, i, i);
+        ROOTS[ROOT_LSE_ROWS_F] = root("logSumExpRowsLoop", void.class, f, i, i, i, i, f, i);
+        ROOTS[ROOT_ADAM_F] = root("adamLoop", void.class, AdamJob.class, i, i);
+    }
+
+    /** The static method {@code name(params)} of this class as a handle. */
+    private static MethodHandle root(String name, Class<?> returns, Class<?>... params) {
+        try {
+            return MethodHandles.lookup().findStatic(VectorKernels.class, name, MethodType.methodType(returns, params));
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** What a loop threw, rethrown: the loops declare no checked exception. */
+    private static RuntimeException rethrow(Throwable e) {
+        if (e instanceof Error error) {
+            throw error;
+        }
+        return e instanceof RuntimeException r ? r : new IllegalStateException(e);
+    }
+
     @Override
     public String name() {
         return "vector-" + FS.vectorBitSize();
@@ -75,7 +132,7 @@ public final class VectorKernels implements Kernels {
             try {
                 loop.invokeExact(x, xo, y, yo, n);
             } catch (Throwable e) {
-                throw new AssertionError(e); // the loops throw nothing
+                throw rethrow(e);
             }
         } else if (op == UnaryOp.LOG1P || op == UnaryOp.EXPM1) {
             // computed in double exactly as the reference does (rare in hot paths)
@@ -83,18 +140,20 @@ public final class VectorKernels implements Kernels {
                 y[yo + i] = (float) op.apply(x[xo + i]);
             }
         } else {
-            mapSimple(op.ordinal(), x, xo, y, yo, n);
+            try {
+                ROOTS[ROOT_MAP_SIMPLE_F].invokeExact(op.ordinal(), x, xo, y, yo, n);
+            } catch (Throwable e) {
+                throw rethrow(e);
+            }
         }
     }
 
     // The transcendental maps. Each loop calls its function from ONE site, on masked vectors (the lanes
-    // past n read as 0 and are not written), so the polynomial is inlined once and never boxed.
-    //
-    // The loops are called through method handles held in an array, which C2 cannot inline: each loop
-    // is then compiled on its own. Called directly, a hot mapF would inline several loops into one
+    // past n read as 0 and are not written), so the polynomial is inlined once and never boxed. They are
+    // compile roots (see ROOTS): called directly, a hot mapF would inline several loops into one
     // compilation, overrun C2's inlining budget part-way through one of them, and leave that loop
     // calling a VectorMath function with its vectors boxed on the heap (3-10x slower, megabytes of
-    // garbage per call). The handle costs a few nanoseconds per call.
+    // garbage per call).
 
     private static void mapExp(float[] x, int xo, float[] y, int yo, int n) {
         for (int i = 0; i < n; i += FL) {
@@ -154,7 +213,7 @@ public final class VectorKernels implements Kernels {
                 finish.invokeExact(x, xo + start, t, y, yo + start, len);
             }
         } catch (Throwable e) {
-            throw new AssertionError(e); // the loops throw nothing
+            throw rethrow(e);
         }
     }
 
@@ -313,6 +372,15 @@ public final class VectorKernels implements Kernels {
      */
     static void zipF(BinaryOp op, float[] a, int ao, float[] b, int bo, float s, int form,
                      float[] y, int yo, int n) {
+        try {
+            ROOTS[ROOT_ZIP_F].invokeExact(op, a, ao, b, bo, s, form, y, yo, n);
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
+    }
+
+    private static void zipLoop(BinaryOp op, float[] a, int ao, float[] b, int bo, float s, int form,
+                                float[] y, int yo, int n) {
         if (op == BinaryOp.POW) {
             for (int i = 0; i < n; i++) {
                 float l = form == ElementwiseJob.SCALAR_LEFT ? s : a[ao + i];
@@ -351,7 +419,13 @@ public final class VectorKernels implements Kernels {
 
     static void mapD(UnaryOp op, double[] x, int xo, double[] y, int yo, int n) {
         switch (op) {
-            case NEG, ABS, SQRT, SQUARE, RECIPROCAL, RELU, STEP, SIGN -> mapSimpleD(op.ordinal(), x, xo, y, yo, n);
+            case NEG, ABS, SQRT, SQUARE, RECIPROCAL, RELU, STEP, SIGN -> {
+                try {
+                    ROOTS[ROOT_MAP_SIMPLE_D].invokeExact(op.ordinal(), x, xo, y, yo, n);
+                } catch (Throwable e) {
+                    throw rethrow(e);
+                }
+            }
             default -> {
                 // float64 is the verification type: transcendental maps are the reference itself
                 for (int i = 0; i < n; i++) {
@@ -382,7 +456,7 @@ public final class VectorKernels implements Kernels {
         throw new AssertionError(op);
     }
 
-    private static void mapSimpleD(int op, double[] x, int xo, double[] y, int yo, int n) {
+    private static void mapSimple(int op, double[] x, int xo, double[] y, int yo, int n) {
         int i = 0;
         for (int bound = DS.loopBound(n); i < bound; i += DL) {
             simple(op, DoubleVector.fromArray(DS, x, xo + i)).intoArray(y, yo + i);
@@ -444,6 +518,15 @@ public final class VectorKernels implements Kernels {
     /** The float64 twin of {@link #zipF}. */
     static void zipD(BinaryOp op, double[] a, int ao, double[] b, int bo, double s, int form,
                      double[] y, int yo, int n) {
+        try {
+            ROOTS[ROOT_ZIP_D].invokeExact(op, a, ao, b, bo, s, form, y, yo, n);
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
+    }
+
+    private static void zipLoop(BinaryOp op, double[] a, int ao, double[] b, int bo, double s, int form,
+                                double[] y, int yo, int n) {
         if (op == BinaryOp.POW) {
             for (int i = 0; i < n; i++) {
                 double l = form == ElementwiseJob.SCALAR_LEFT ? s : a[ao + i];
@@ -486,6 +569,14 @@ public final class VectorKernels implements Kernels {
 
     /** {@code sum_i x[off+i]} for one block: float64 lanes, then the lanes left to right. */
     static double blockSum(float[] x, int off, int n) {
+        try {
+            return (double) ROOTS[ROOT_SUM_F].invokeExact(x, off, n);
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
+    }
+
+    private static double blockSumLoop(float[] x, int off, int n) {
         DoubleVector acc0 = DoubleVector.zero(DS_HALF);
         DoubleVector acc1 = DoubleVector.zero(DS_HALF);
         int i = 0;
@@ -519,6 +610,14 @@ public final class VectorKernels implements Kernels {
 
     /** {@code sum_i x[off+i]} for one block: two vector accumulators, then the lanes left to right. */
     static double blockSum(double[] x, int off, int n) {
+        try {
+            return (double) ROOTS[ROOT_SUM_D].invokeExact(x, off, n);
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
+    }
+
+    private static double blockSumLoop(double[] x, int off, int n) {
         DoubleVector acc0 = DoubleVector.zero(DS);
         DoubleVector acc1 = DoubleVector.zero(DS);
         int i = 0;
@@ -544,6 +643,14 @@ public final class VectorKernels implements Kernels {
     @Override
     public double max(float[] x, int off, int n) {
         checkRange(x, off, n);
+        try {
+            return (double) ROOTS[ROOT_MAX_F].invokeExact(x, off, n);
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
+    }
+
+    private static double maxLoop(float[] x, int off, int n) {
         FloatVector acc = FloatVector.broadcast(FS, Float.NEGATIVE_INFINITY);
         int i = 0;
         for (int bound = FS.loopBound(n); i < bound; i += FL) {
@@ -559,6 +666,14 @@ public final class VectorKernels implements Kernels {
     @Override
     public double max(double[] x, int off, int n) {
         checkRange(x, off, n);
+        try {
+            return (double) ROOTS[ROOT_MAX_D].invokeExact(x, off, n);
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
+    }
+
+    private static double maxLoop(double[] x, int off, int n) {
         DoubleVector acc = DoubleVector.broadcast(DS, Double.NEGATIVE_INFINITY);
         int i = 0;
         for (int bound = DS.loopBound(n); i < bound; i += DL) {
@@ -576,17 +691,25 @@ public final class VectorKernels implements Kernels {
         checkMatrix(x, off, rows, cols);
         checkRange(out, outOff, rows);
         if ((long) rows * cols >= PARALLEL_MIN && rows > 1) {
-            JOBS.get().logSumExpF(this, x, off, rows, cols, out, outOff);
+            JOBS.get().logSumExpF(x, off, rows, cols, out, outOff);
         } else {
             logSumExpRowsF(x, off, 0, rows, cols, out, outOff);
         }
     }
 
     /** Rows {@code r0 .. r1-1}: {@code m + log sum_j exp(x[r,j] - m)}, exp in float32 lanes. */
-    void logSumExpRowsF(float[] x, int off, int r0, int r1, int cols, float[] out, int outOff) {
+    static void logSumExpRowsF(float[] x, int off, int r0, int r1, int cols, float[] out, int outOff) {
+        try {
+            ROOTS[ROOT_LSE_ROWS_F].invokeExact(x, off, r0, r1, cols, out, outOff);
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
+    }
+
+    private static void logSumExpRowsLoop(float[] x, int off, int r0, int r1, int cols, float[] out, int outOff) {
         for (int r = r0; r < r1; r++) {
             int base = off + r * cols;
-            double m = max(x, base, cols);
+            double m = maxLoop(x, base, cols);
             double s = 0;
             if (Double.isFinite(m)) {
                 FloatVector mv = FloatVector.broadcast(FS, (float) m);
@@ -661,6 +784,11 @@ public final class VectorKernels implements Kernels {
         job.theta = job.grad = job.m = job.v = null;
     }
 
+    /** A compile root (see {@link #ROOTS}): the Adam loop inlined one level below it. */
+    private static void adamLoop(AdamJob job, int from, int to) {
+        job.update(from, to);
+    }
+
     private static final ThreadLocal<AdamJob> ADAM_JOBS = ThreadLocal.withInitial(AdamJob::new);
 
     /** The fused Adam update over index ranges; reused per thread, so a step allocates nothing. */
@@ -675,11 +803,20 @@ public final class VectorKernels implements Kernels {
             run(from, Math.min(n, from + TASK_ELEMENTS));
         }
 
+        /** Elements {@code [from, to)}, through the compile root {@link #adamLoop}. */
+        void run(int from, int to) {
+            try {
+                ROOTS[ROOT_ADAM_F].invokeExact(this, from, to);
+            } catch (Throwable e) {
+                throw rethrow(e);
+            }
+        }
+
         /**
          * Elements {@code [from, to)}. The whole loop lives in this one method, so no vector crosses a
          * call boundary (through an un-inlined call C2 would box them).
          */
-        void run(int from, int to) {
+        void update(int from, int to) {
             int i = from;
             for (; i + FL <= to; i += FL) {
                 FloatVector th = FloatVector.fromArray(FS, theta, i);
@@ -790,7 +927,6 @@ public final class VectorKernels implements Kernels {
         private int yo;
         private int n;
         private int cols;
-        private VectorKernels owner;
         private double[] partial = new double[0];
 
         private int tasks(int elements) {
@@ -865,9 +1001,8 @@ public final class VectorKernels implements Kernels {
             return sumOfPartials(blocks);
         }
 
-        void logSumExpF(VectorKernels k, float[] x, int off, int rows, int cols, float[] out, int outOff) {
+        void logSumExpF(float[] x, int off, int rows, int cols, float[] out, int outOff) {
             kind = LSE_F;
-            owner = k;
             fa = x;
             ao = off;
             this.n = rows;
@@ -896,7 +1031,6 @@ public final class VectorKernels implements Kernels {
             } finally {
                 fa = fb = fy = null;
                 da = db = dy = null;
-                owner = null;
             }
         }
 
@@ -919,7 +1053,7 @@ public final class VectorKernels implements Kernels {
                 case LSE_F -> {
                     int rowsPerTask = Math.max(1, TASK_ELEMENTS / Math.max(1, cols));
                     int r0 = task * rowsPerTask;
-                    owner.logSumExpRowsF(fa, ao, r0, Math.min(n, r0 + rowsPerTask), cols, fy, yo);
+                    logSumExpRowsF(fa, ao, r0, Math.min(n, r0 + rowsPerTask), cols, fy, yo);
                 }
                 default -> throw new AssertionError(kind);
             }
