@@ -53,15 +53,16 @@ public final class VectorKernels implements Kernels {
 
     // ---- compile roots ---------------------------------------------------------------------------
     //
-    // Every vector loop is entered through a method handle read from an array (ROOTS here, and the
-    // transcendental tables below). C2 cannot inline such a call, as an array element is not a constant,
-    // so each loop is compiled on its own and its Vector API calls sit a fixed few levels below a compile
-    // root, where C2 always inlines and intrinsifies them. Inlined into a deep caller instead (an autodiff
-    // rule, a broadcast walk, ...), a loop can reach C2's inlining depth or size cut-off part-way, and a
-    // Vector API call left as a call no longer sees its operator as a constant: it falls back to Java code
-    // that allocates every vector. Which way it went depended on compile timing; about one VAE-step
-    // benchmark run in twelve settled at half speed with 26 MB of garbage a step. A call through a handle
-    // costs a few nanoseconds.
+    // A Vector API call that C2 does not inline and intrinsify falls back to Java code that allocates
+    // every vector (several times slower, megabytes of garbage per call). Two rules keep every call
+    // inlined, whatever the order in which C2 happens to compile things:
+    //  1. Every vector loop is entered through a method handle read from an array (ROOTS here, and the
+    //     transcendental tables below). C2 cannot inline such a call (an array element is not a constant),
+    //     so each loop is a compilation of its own, its Vector API calls a fixed few levels below the root
+    //     and within C2's depth and size budgets, however deep the caller (an autodiff rule, a broadcast
+    //     walk). A call through a handle costs a few nanoseconds.
+    //  2. No method of ours that takes or returns a vector may compile, alone, to more than a small
+    //     fraction of InlineSmallCode (2500 bytes): see zipLoop.
 
     private static final int ROOT_ZIP_F = 0;
     private static final int ROOT_ZIP_D = 1;
@@ -81,8 +82,8 @@ public final class VectorKernels implements Kernels {
         Class<?> i = int.class;
         ROOTS[ROOT_ZIP_F] = root("zipLoop", void.class, BinaryOp.class, f, i, f, i, float.class, i, f, i, i);
         ROOTS[ROOT_ZIP_D] = root("zipLoop", void.class, BinaryOp.class, d, i, d, i, double.class, i, d, i, i);
-        ROOTS[ROOT_MAP_SIMPLE_F] = root("mapSimple", void.class, i, f, i, f, i, i);
-        ROOTS[ROOT_MAP_SIMPLE_D] = root("mapSimple", void.class, i, d, i, d, i, i);
+        ROOTS[ROOT_MAP_SIMPLE_F] = root("mapSimple", void.class, UnaryOp.class, f, i, f, i, i);
+        ROOTS[ROOT_MAP_SIMPLE_D] = root("mapSimple", void.class, UnaryOp.class, d, i, d, i, i);
         ROOTS[ROOT_SUM_F] = root("blockSumLoop", double.class, f, i, i);
         ROOTS[ROOT_SUM_D] = root("blockSumLoop", double.class, d, i, i);
         ROOTS[ROOT_MAX_F] = root("maxLoop", double.class, f, i, i);
@@ -141,7 +142,7 @@ public final class VectorKernels implements Kernels {
             }
         } else {
             try {
-                ROOTS[ROOT_MAP_SIMPLE_F].invokeExact(op.ordinal(), x, xo, y, yo, n);
+                ROOTS[ROOT_MAP_SIMPLE_F].invokeExact(op, x, xo, y, yo, n);
             } catch (Throwable e) {
                 throw rethrow(e);
             }
@@ -165,7 +166,9 @@ public final class VectorKernels implements Kernels {
     private static void mapLog(float[] x, int xo, float[] y, int yo, int n) {
         for (int i = 0; i < n; i += FL) {
             VectorMask<Float> m = FS.indexInRange(i, n);
-            VectorMath.log(FloatVector.fromArray(FS, x, xo + i, m)).intoArray(y, yo + i, m);
+            // the lanes past n read as 1, not 0, so that a tail stays on log's fast path
+            FloatVector v = FloatVector.fromArray(FS, x, xo + i, m).blend(1f, m.not());
+            VectorMath.log(v).intoArray(y, yo + i, m);
         }
     }
 
@@ -274,63 +277,45 @@ public final class VectorKernels implements Kernels {
         }
     }
 
-    /** The exact one-instruction maps; {@code op} is an ordinal of {@link UnaryOp}. */
-    private static FloatVector simple(int op, FloatVector v) {
-        if (op == NEG) {
-            return v.neg();
-        } else if (op == ABS) {
-            return v.abs();
-        } else if (op == SQRT) {
-            return v.sqrt();
-        } else if (op == SQUARE) {
-            return v.mul(v);
-        } else if (op == RECIPROCAL) {
-            return FloatVector.broadcast(FS, 1f).div(v);
-        } else if (op == RELU) {
-            return v.blend(0f, v.compare(VectorOperators.LE, 0f)); // NaN stays NaN
-        } else if (op == STEP) {
-            return FloatVector.zero(FS).blend(1f, v.compare(VectorOperators.GT, 0f));
-        } else if (op == SIGN) {
-            return v.blend(1f, v.compare(VectorOperators.GT, 0f)).blend(-1f, v.compare(VectorOperators.LT, 0f));
-        }
-        throw new AssertionError(op);
-    }
-
-    private static final int NEG = UnaryOp.NEG.ordinal();
-    private static final int ABS = UnaryOp.ABS.ordinal();
-    private static final int SQRT = UnaryOp.SQRT.ordinal();
-    private static final int SQUARE = UnaryOp.SQUARE.ordinal();
-    private static final int RECIPROCAL = UnaryOp.RECIPROCAL.ordinal();
-    private static final int RELU = UnaryOp.RELU.ordinal();
-    private static final int STEP = UnaryOp.STEP.ordinal();
-    private static final int SIGN = UnaryOp.SIGN.ordinal();
-
-    private static void mapSimple(int op, float[] x, int xo, float[] y, int yo, int n) {
+    /**
+     * The exact one-instruction maps. The switch is written out in the loop, twice, not called as a helper
+     * taking a vector: see zipLoop.
+     */
+    private static void mapSimple(UnaryOp op, float[] x, int xo, float[] y, int yo, int n) {
         int i = 0;
         for (int bound = FS.loopBound(n); i < bound; i += FL) {
-            simple(op, FloatVector.fromArray(FS, x, xo + i)).intoArray(y, yo + i);
+            FloatVector v = FloatVector.fromArray(FS, x, xo + i);
+            FloatVector r = switch (op) {
+                case NEG -> v.neg();
+                case ABS -> v.abs();
+                case SQRT -> v.sqrt();
+                case SQUARE -> v.mul(v);
+                case RECIPROCAL -> FloatVector.broadcast(FS, 1f).div(v);
+                case RELU -> v.blend(0f, v.compare(VectorOperators.LE, 0f)); // NaN stays NaN
+                case STEP -> FloatVector.zero(FS).blend(1f, v.compare(VectorOperators.GT, 0f));
+                case SIGN -> v.blend(1f, v.compare(VectorOperators.GT, 0f)).blend(-1f, v.compare(VectorOperators.LT, 0f));
+                default -> throw new AssertionError(op);
+            };
+            r.intoArray(y, yo + i);
         }
         if (i < n) {
             VectorMask<Float> m = FS.indexInRange(i, n);
-            simple(op, FloatVector.fromArray(FS, x, xo + i, m)).intoArray(y, yo + i, m);
+            FloatVector v = FloatVector.fromArray(FS, x, xo + i, m);
+            FloatVector r = switch (op) {
+                case NEG -> v.neg();
+                case ABS -> v.abs();
+                case SQRT -> v.sqrt();
+                case SQUARE -> v.mul(v);
+                case RECIPROCAL -> FloatVector.broadcast(FS, 1f).div(v);
+                case RELU -> v.blend(0f, v.compare(VectorOperators.LE, 0f)); // NaN stays NaN
+                case STEP -> FloatVector.zero(FS).blend(1f, v.compare(VectorOperators.GT, 0f));
+                case SIGN -> v.blend(1f, v.compare(VectorOperators.GT, 0f)).blend(-1f, v.compare(VectorOperators.LT, 0f));
+                default -> throw new AssertionError(op);
+            };
+            r.intoArray(y, yo + i, m);
         }
     }
 
-
-    /** {@code a op b} for the exact binary operations; POW is handled by the caller. */
-    private static FloatVector binary(BinaryOp op, FloatVector a, FloatVector b) {
-        return switch (op) {
-            case ADD -> a.add(b);
-            case SUB -> a.sub(b);
-            case MUL -> a.mul(b);
-            case DIV -> a.div(b);
-            case MAX -> a.max(b);
-            case MIN -> a.min(b);
-            case MUL_KEEP_ZERO -> a.mul(b).blend(0f, a.eq(0f));
-            case DIV_KEEP_ZERO -> a.div(b).blend(0f, a.eq(0f));
-            case POW -> throw new AssertionError(op);
-        };
-    }
 
     @Override
     public void zip(BinaryOp op, float[] a, int aOff, float[] b, int bOff, float[] y, int yOff, int n) {
@@ -379,6 +364,16 @@ public final class VectorKernels implements Kernels {
         }
     }
 
+    /**
+     * The switch over {@code op} is written out in the loop, twice (main loop and tail), not called as a
+     * helper {@code binary(op, l, r)}: such a helper is called once per vector while this loop is still
+     * interpreted, so C2 may compile it alone first, with its vectors boxed, to more than
+     * {@code InlineSmallCode} (2500 bytes; it measured 3.6 KB). C2 then refuses to inline it into this
+     * loop ("already compiled into a big method") and every vector is boxed: seen in 6 of 40 VaeStep runs
+     * in one batch, at twice the step time and 26 MB of garbage a step. Helpers that take vectors must stay
+     * far below that size ({@code simple} and the {@link VectorMath} functions compile to under 1 KB).
+     * The tail repeats the switch for the same reason.
+     */
     private static void zipLoop(BinaryOp op, float[] a, int ao, float[] b, int bo, float s, int form,
                                 float[] y, int yo, int n) {
         if (op == BinaryOp.POW) {
@@ -394,13 +389,35 @@ public final class VectorKernels implements Kernels {
         for (int bound = FS.loopBound(n); i < bound; i += FL) {
             FloatVector l = form == ElementwiseJob.SCALAR_LEFT ? sv : FloatVector.fromArray(FS, a, ao + i);
             FloatVector r = form == ElementwiseJob.SCALAR_RIGHT ? sv : FloatVector.fromArray(FS, b, bo + i);
-            binary(op, l, r).intoArray(y, yo + i);
+            FloatVector v = switch (op) {
+                case ADD -> l.add(r);
+                case SUB -> l.sub(r);
+                case MUL -> l.mul(r);
+                case DIV -> l.div(r);
+                case MAX -> l.max(r);
+                case MIN -> l.min(r);
+                case MUL_KEEP_ZERO -> l.mul(r).blend(0f, l.eq(0f));
+                case DIV_KEEP_ZERO -> l.div(r).blend(0f, l.eq(0f));
+                case POW -> throw new AssertionError(op);
+            };
+            v.intoArray(y, yo + i);
         }
         if (i < n) {
             VectorMask<Float> m = FS.indexInRange(i, n);
             FloatVector l = form == ElementwiseJob.SCALAR_LEFT ? sv : FloatVector.fromArray(FS, a, ao + i, m);
             FloatVector r = form == ElementwiseJob.SCALAR_RIGHT ? sv : FloatVector.fromArray(FS, b, bo + i, m);
-            binary(op, l, r).intoArray(y, yo + i, m);
+            FloatVector v = switch (op) {
+                case ADD -> l.add(r);
+                case SUB -> l.sub(r);
+                case MUL -> l.mul(r);
+                case DIV -> l.div(r);
+                case MAX -> l.max(r);
+                case MIN -> l.min(r);
+                case MUL_KEEP_ZERO -> l.mul(r).blend(0f, l.eq(0f));
+                case DIV_KEEP_ZERO -> l.div(r).blend(0f, l.eq(0f));
+                case POW -> throw new AssertionError(op);
+            };
+            v.intoArray(y, yo + i, m);
         }
     }
 
@@ -421,7 +438,7 @@ public final class VectorKernels implements Kernels {
         switch (op) {
             case NEG, ABS, SQRT, SQUARE, RECIPROCAL, RELU, STEP, SIGN -> {
                 try {
-                    ROOTS[ROOT_MAP_SIMPLE_D].invokeExact(op.ordinal(), x, xo, y, yo, n);
+                    ROOTS[ROOT_MAP_SIMPLE_D].invokeExact(op, x, xo, y, yo, n);
                 } catch (Throwable e) {
                     throw rethrow(e);
                 }
@@ -435,50 +452,40 @@ public final class VectorKernels implements Kernels {
         }
     }
 
-    private static DoubleVector simple(int op, DoubleVector v) {
-        if (op == NEG) {
-            return v.neg();
-        } else if (op == ABS) {
-            return v.abs();
-        } else if (op == SQRT) {
-            return v.sqrt();
-        } else if (op == SQUARE) {
-            return v.mul(v);
-        } else if (op == RECIPROCAL) {
-            return DoubleVector.broadcast(DS, 1.0).div(v);
-        } else if (op == RELU) {
-            return v.blend(0.0, v.compare(VectorOperators.LE, 0.0));
-        } else if (op == STEP) {
-            return DoubleVector.zero(DS).blend(1.0, v.compare(VectorOperators.GT, 0.0));
-        } else if (op == SIGN) {
-            return v.blend(1.0, v.compare(VectorOperators.GT, 0.0)).blend(-1.0, v.compare(VectorOperators.LT, 0.0));
-        }
-        throw new AssertionError(op);
-    }
-
-    private static void mapSimple(int op, double[] x, int xo, double[] y, int yo, int n) {
+    /** The float64 twin of the float32 {@code mapSimple}. */
+    private static void mapSimple(UnaryOp op, double[] x, int xo, double[] y, int yo, int n) {
         int i = 0;
         for (int bound = DS.loopBound(n); i < bound; i += DL) {
-            simple(op, DoubleVector.fromArray(DS, x, xo + i)).intoArray(y, yo + i);
+            DoubleVector v = DoubleVector.fromArray(DS, x, xo + i);
+            DoubleVector r = switch (op) {
+                case NEG -> v.neg();
+                case ABS -> v.abs();
+                case SQRT -> v.sqrt();
+                case SQUARE -> v.mul(v);
+                case RECIPROCAL -> DoubleVector.broadcast(DS, 1.0).div(v);
+                case RELU -> v.blend(0.0, v.compare(VectorOperators.LE, 0.0)); // NaN stays NaN
+                case STEP -> DoubleVector.zero(DS).blend(1.0, v.compare(VectorOperators.GT, 0.0));
+                case SIGN -> v.blend(1.0, v.compare(VectorOperators.GT, 0.0)).blend(-1.0, v.compare(VectorOperators.LT, 0.0));
+                default -> throw new AssertionError(op);
+            };
+            r.intoArray(y, yo + i);
         }
         if (i < n) {
             VectorMask<Double> m = DS.indexInRange(i, n);
-            simple(op, DoubleVector.fromArray(DS, x, xo + i, m)).intoArray(y, yo + i, m);
+            DoubleVector v = DoubleVector.fromArray(DS, x, xo + i, m);
+            DoubleVector r = switch (op) {
+                case NEG -> v.neg();
+                case ABS -> v.abs();
+                case SQRT -> v.sqrt();
+                case SQUARE -> v.mul(v);
+                case RECIPROCAL -> DoubleVector.broadcast(DS, 1.0).div(v);
+                case RELU -> v.blend(0.0, v.compare(VectorOperators.LE, 0.0)); // NaN stays NaN
+                case STEP -> DoubleVector.zero(DS).blend(1.0, v.compare(VectorOperators.GT, 0.0));
+                case SIGN -> v.blend(1.0, v.compare(VectorOperators.GT, 0.0)).blend(-1.0, v.compare(VectorOperators.LT, 0.0));
+                default -> throw new AssertionError(op);
+            };
+            r.intoArray(y, yo + i, m);
         }
-    }
-
-    private static DoubleVector binary(BinaryOp op, DoubleVector a, DoubleVector b) {
-        return switch (op) {
-            case ADD -> a.add(b);
-            case SUB -> a.sub(b);
-            case MUL -> a.mul(b);
-            case DIV -> a.div(b);
-            case MAX -> a.max(b);
-            case MIN -> a.min(b);
-            case MUL_KEEP_ZERO -> a.mul(b).blend(0.0, a.eq(0.0));
-            case DIV_KEEP_ZERO -> a.div(b).blend(0.0, a.eq(0.0));
-            case POW -> throw new AssertionError(op);
-        };
     }
 
     @Override
@@ -525,6 +532,7 @@ public final class VectorKernels implements Kernels {
         }
     }
 
+    /** The float64 twin of the float32 {@code zipLoop}, its switch written out twice for the same reason. */
     private static void zipLoop(BinaryOp op, double[] a, int ao, double[] b, int bo, double s, int form,
                                 double[] y, int yo, int n) {
         if (op == BinaryOp.POW) {
@@ -540,13 +548,35 @@ public final class VectorKernels implements Kernels {
         for (int bound = DS.loopBound(n); i < bound; i += DL) {
             DoubleVector l = form == ElementwiseJob.SCALAR_LEFT ? sv : DoubleVector.fromArray(DS, a, ao + i);
             DoubleVector r = form == ElementwiseJob.SCALAR_RIGHT ? sv : DoubleVector.fromArray(DS, b, bo + i);
-            binary(op, l, r).intoArray(y, yo + i);
+            DoubleVector v = switch (op) {
+                case ADD -> l.add(r);
+                case SUB -> l.sub(r);
+                case MUL -> l.mul(r);
+                case DIV -> l.div(r);
+                case MAX -> l.max(r);
+                case MIN -> l.min(r);
+                case MUL_KEEP_ZERO -> l.mul(r).blend(0.0, l.eq(0.0));
+                case DIV_KEEP_ZERO -> l.div(r).blend(0.0, l.eq(0.0));
+                case POW -> throw new AssertionError(op);
+            };
+            v.intoArray(y, yo + i);
         }
         if (i < n) {
             VectorMask<Double> m = DS.indexInRange(i, n);
             DoubleVector l = form == ElementwiseJob.SCALAR_LEFT ? sv : DoubleVector.fromArray(DS, a, ao + i, m);
             DoubleVector r = form == ElementwiseJob.SCALAR_RIGHT ? sv : DoubleVector.fromArray(DS, b, bo + i, m);
-            binary(op, l, r).intoArray(y, yo + i, m);
+            DoubleVector v = switch (op) {
+                case ADD -> l.add(r);
+                case SUB -> l.sub(r);
+                case MUL -> l.mul(r);
+                case DIV -> l.div(r);
+                case MAX -> l.max(r);
+                case MIN -> l.min(r);
+                case MUL_KEEP_ZERO -> l.mul(r).blend(0.0, l.eq(0.0));
+                case DIV_KEEP_ZERO -> l.div(r).blend(0.0, l.eq(0.0));
+                case POW -> throw new AssertionError(op);
+            };
+            v.intoArray(y, yo + i, m);
         }
     }
 

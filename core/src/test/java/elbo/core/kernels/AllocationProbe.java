@@ -1,0 +1,83 @@
+package elbo.core.kernels;
+
+import java.lang.reflect.Method;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Runs every float32 vector kernel of a training step until C2 has compiled it, then prints the bytes
+ * the thread allocated per call of each, a line {@code alloc <kernel> <bytes per call>} each. Run in its
+ * own JVM by {@link KernelAllocationTest}.
+ */
+public final class AllocationProbe {
+    private static final int N = 1000;
+    private static final Random RND = new Random(5);
+    private static final float[] A = randomFloats(N);
+    private static final float[] B = randomFloats(N);
+    private static final float[] Y = new float[N];
+    private static final float[] M = new float[N];
+    private static final float[] V = new float[N];
+    private static final float[] OUT = new float[10];
+
+    private AllocationProbe() {
+    }
+
+    public static void main(String[] args) throws ReflectiveOperationException {
+        Kernels k = KernelProvider.get();
+        if (!(k instanceof VectorKernels)) {
+            throw new IllegalStateException("the probe needs the vector kernels, got " + k.name());
+        }
+        Map<String, Runnable> kernels = kernels(k);
+        long warmupNanos = Long.parseLong(args.length > 0 ? args[0] : "3000000000");
+        for (long t0 = System.nanoTime(); System.nanoTime() - t0 < warmupNanos; ) {
+            kernels.values().forEach(Runnable::run);
+        }
+        // HotSpot's per-thread allocation counter, by reflection: module elbo.core (which the tests are
+        // compiled into) does not read jdk.management; the probe itself runs on the class path
+        Object threads = Class.forName("java.lang.management.ManagementFactory").getMethod("getThreadMXBean")
+                .invoke(null);
+        Method allocated = Class.forName("com.sun.management.ThreadMXBean").getMethod("getCurrentThreadAllocatedBytes");
+        int calls = 1000;
+        for (Map.Entry<String, Runnable> kernel : kernels.entrySet()) {
+            Runnable run = kernel.getValue();
+            long before = (long) allocated.invoke(threads);
+            for (int c = 0; c < calls; c++) {
+                run.run();
+            }
+            long perCall = ((long) allocated.invoke(threads) - before) / calls;
+            System.out.printf(Locale.ROOT, "alloc %s %d%n", kernel.getKey(), perCall);
+        }
+    }
+
+    /** Each float32 kernel over N elements (every vector loop and tail), by name. */
+    private static Map<String, Runnable> kernels(Kernels k) {
+        Map<String, Runnable> kernels = new LinkedHashMap<>();
+        for (BinaryOp op : BinaryOp.values()) {
+            if (op != BinaryOp.POW) { // scalar by design
+                kernels.put("zip/" + op, () -> k.zip(op, A, 0, B, 0, Y, 0, N));
+                kernels.put("zipScalar/" + op, () -> k.zipScalar(op, A, 0, 1.5f, Y, 0, N));
+                kernels.put("scalarZip/" + op, () -> k.scalarZip(op, 1.5f, B, 0, Y, 0, N));
+            }
+        }
+        for (UnaryOp op : UnaryOp.values()) {
+            if (op != UnaryOp.LOG1P && op != UnaryOp.EXPM1) { // computed in double, element by element
+                kernels.put("map/" + op, () -> k.map(op, B, 0, Y, 0, N));
+            }
+        }
+        kernels.put("logSumExpRows", () -> k.logSumExpRows(A, 0, 10, N / 10, OUT, 0));
+        kernels.put("adamUpdate", () -> k.adamUpdate(Y, A, M, V, N, 0.9, 0.999, 1e-3, 1e-8, 0.5, 0.5, 0, 1));
+        kernels.put("sum", () -> k.sum(A, 0, N));
+        kernels.put("max", () -> k.max(A, 0, N));
+        return kernels;
+    }
+
+    private static float[] randomFloats(int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = RND.nextFloat() + 0.25f; // positive, so log and sqrt stay on their fast paths
+        }
+        return x;
+    }
+}
