@@ -68,6 +68,12 @@ public final class AllocationProbe {
         }
         kernels.put("logSumExpRows", () -> k.logSumExpRows(A, 0, 10, N / 10, OUT, 0));
         kernels.put("adamUpdate", () -> k.adamUpdate(Y, A, M, V, N, 0.9, 0.999, 1e-3, 1e-8, 0.5, 0.5, 0, 1));
+        // GEMM C(m×n) = A(m×k)·B(k×n), both orientations (n = 40 stores C transposed, through registers)
+        float[] ga = randomFloats(64 * 300);
+        float[] gb = randomFloats(300 * 64);
+        float[] gc = new float[64 * 64];
+        kernels.put("gemm/64x300x64", () -> k.gemm(false, false, 64, 64, 300, ga, 0, 300, gb, 0, 64, false, gc, 0, 64));
+        kernels.put("gemm/64x300x40:NT", () -> k.gemm(false, true, 64, 40, 300, ga, 0, 300, gb, 0, 300, false, gc, 0, 40));
         kernels.put("sum", () -> k.sum(A, 0, N));
         kernels.put("max", () -> k.max(A, 0, N));
         return kernels;
