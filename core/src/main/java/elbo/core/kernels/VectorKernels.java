@@ -620,7 +620,12 @@ public final class VectorKernels implements Kernels {
             acc0 = acc0.add(v.convertShape(VectorOperators.F2D, DS_HALF, 0));
             acc1 = acc1.add(v.convertShape(VectorOperators.F2D, DS_HALF, 1));
         }
-        return lanesInOrder(acc0.add(acc1));
+        DoubleVector acc = acc0.add(acc1);
+        double s = 0;
+        for (int l = 0; l < acc.length(); l++) {
+            s += acc.lane(l); // lane 0 + lane 1 + ...: a fixed order (reduceLanes does not promise one)
+        }
+        return s;
     }
 
     @Override
@@ -658,14 +663,10 @@ public final class VectorKernels implements Kernels {
         for (; i < n; i += DL) {
             acc0 = acc0.add(DoubleVector.fromArray(DS, x, off + i, DS.indexInRange(i, n)));
         }
-        return lanesInOrder(acc0.add(acc1));
-    }
-
-    /** Lane 0 + lane 1 + ...: a fixed order (the Vector API's reduceLanes does not promise one). */
-    private static double lanesInOrder(DoubleVector v) {
+        DoubleVector acc = acc0.add(acc1);
         double s = 0;
-        for (int l = 0; l < v.length(); l++) {
-            s += v.lane(l);
+        for (int l = 0; l < acc.length(); l++) {
+            s += acc.lane(l); // lane 0 + lane 1 + ...: a fixed order (reduceLanes does not promise one)
         }
         return s;
     }

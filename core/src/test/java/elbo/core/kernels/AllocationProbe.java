@@ -7,9 +7,9 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * Runs every float32 vector kernel of a training step until C2 has compiled it, then prints the bytes
- * the thread allocated per call of each, a line {@code alloc <kernel> <bytes per call>} each. Run in its
- * own JVM by {@link KernelAllocationTest}.
+ * Runs every float32 vector kernel of a training step until C2 has compiled it and prints the fewest
+ * bytes the thread allocated per call of each over a round of calls, a line
+ * {@code alloc <kernel> <bytes per call>} each. Run in its own JVM by {@link KernelAllocationTest}.
  */
 public final class AllocationProbe {
     private static final int N = 1000;
@@ -30,25 +30,32 @@ public final class AllocationProbe {
             throw new IllegalStateException("the probe needs the vector kernels, got " + k.name());
         }
         Map<String, Runnable> kernels = kernels(k);
-        long warmupNanos = Long.parseLong(args.length > 0 ? args[0] : "3000000000");
-        for (long t0 = System.nanoTime(); System.nanoTime() - t0 < warmupNanos; ) {
-            kernels.values().forEach(Runnable::run);
-        }
+        long limitNanos = Long.parseLong(args.length > 0 ? args[0] : "30000000000");
         // HotSpot's per-thread allocation counter, by reflection: module elbo.core (which the tests are
         // compiled into) does not read jdk.management; the probe itself runs on the class path
         Object threads = Class.forName("java.lang.management.ManagementFactory").getMethod("getThreadMXBean")
                 .invoke(null);
         Method allocated = Class.forName("com.sun.management.ThreadMXBean").getMethod("getCurrentThreadAllocatedBytes");
-        int calls = 1000;
-        for (Map.Entry<String, Runnable> kernel : kernels.entrySet()) {
-            Runnable run = kernel.getValue();
-            long before = (long) allocated.invoke(threads);
-            for (int c = 0; c < calls; c++) {
-                run.run();
+        // Rounds of 200 calls of each kernel, until every kernel has had a round without allocation or
+        // the time is up. A kernel still interpreted or in C1 allocates until C2 compiles it, which takes
+        // longer on a busy machine; one that C2 compiled with a call left un-inlined allocates for ever.
+        Map<String, Long> fewest = new LinkedHashMap<>();
+        kernels.keySet().forEach(name -> fewest.put(name, Long.MAX_VALUE));
+        int calls = 200;
+        long t0 = System.nanoTime();
+        while (fewest.values().stream().anyMatch(b -> b > 0) && System.nanoTime() - t0 < limitNanos) {
+            for (Map.Entry<String, Runnable> kernel : kernels.entrySet()) {
+                Runnable run = kernel.getValue();
+                long before = (long) allocated.invoke(threads);
+                for (int c = 0; c < calls; c++) {
+                    run.run();
+                }
+                long perCall = ((long) allocated.invoke(threads) - before) / calls;
+                fewest.merge(kernel.getKey(), perCall, Math::min);
             }
-            long perCall = ((long) allocated.invoke(threads) - before) / calls;
-            System.out.printf(Locale.ROOT, "alloc %s %d%n", kernel.getKey(), perCall);
         }
+        System.out.printf(Locale.ROOT, "seconds %.1f%n", (System.nanoTime() - t0) / 1e9);
+        fewest.forEach((name, bytes) -> System.out.printf(Locale.ROOT, "alloc %s %d%n", name, bytes));
     }
 
     /** Each float32 kernel over N elements (every vector loop and tail), by name. */

@@ -31,17 +31,17 @@ class KernelAllocationTest {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         Process process = new ProcessBuilder(java.toString(), "--add-modules=jdk.incubator.vector",
                 "-XX:InlineSmallCode=1500", "-XX:+UseParallelGC", "-cp", classPath,
-                AllocationProbe.class.getName(), "3000000000")
+                AllocationProbe.class.getName(), "30000000000")
                 .redirectErrorStream(true).start();
         String output;
         try (var in = process.getInputStream()) {
             output = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
-        assertTrue(process.waitFor(120, TimeUnit.SECONDS), "the probe did not finish");
+        assertTrue(process.waitFor(180, TimeUnit.SECONDS), "the probe did not finish");
         assertEquals(0, process.exitValue(), output);
         List<String> results = output.lines().filter(l -> l.startsWith("alloc ")).toList();
         assertTrue(results.size() > 30, "too few results in the probe's output:\n" + output);
-        // a boxed loop allocates about 12 KB per call over 1000 elements
+        // a boxed loop allocates about 12 KB per call over 1000 elements, for ever
         List<String> allocating = results.stream().filter(l -> Long.parseLong(l.split(" ")[2]) >= 64).toList();
         assertEquals(List.of(), allocating, "kernels that allocate (bytes per call)");
     }
