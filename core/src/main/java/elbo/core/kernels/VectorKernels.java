@@ -257,24 +257,16 @@ public final class VectorKernels implements Kernels {
     private static final MethodHandle[] TRANSCENDENTAL_LOOPS = new MethodHandle[UnaryOp.values().length];
 
     static {
-        MethodType loopType = MethodType.methodType(void.class, float[].class, int.class, float[].class, int.class,
-                int.class);
-        MethodHandles.Lookup lookup = MethodHandles.lookup();
+        Class<?> f = float[].class;
+        Class<?> i = int.class;
         String[][] loops = {{"EXP", "mapExp"}, {"LOG", "mapLog"}, {"TANH", "mapTanh"}, {"SIGMOID", "mapSigmoid"},
             {"SOFTPLUS", "mapSoftplus"}, {"LOG_SIGMOID", "mapLogSigmoid"}};
-        try {
-            for (String[] loop : loops) {
-                TRANSCENDENTAL_LOOPS[UnaryOp.valueOf(loop[0]).ordinal()] =
-                        lookup.findStatic(VectorKernels.class, loop[1], loopType);
-            }
-            SOFTPLUS_PASSES[EXP_NEG_ABS] = lookup.findStatic(VectorKernels.class, "mapExpNegAbs", loopType);
-            MethodType secondPass = MethodType.methodType(void.class, float[].class, int.class, float[].class,
-                    float[].class, int.class, int.class);
-            SOFTPLUS_PASSES[SOFTPLUS_FROM_T] = lookup.findStatic(VectorKernels.class, "softplusFromT", secondPass);
-            SOFTPLUS_PASSES[LOG_SIGMOID_FROM_T] = lookup.findStatic(VectorKernels.class, "logSigmoidFromT", secondPass);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
+        for (String[] loop : loops) {
+            TRANSCENDENTAL_LOOPS[UnaryOp.valueOf(loop[0]).ordinal()] = root(loop[1], void.class, f, i, f, i, i);
         }
+        SOFTPLUS_PASSES[EXP_NEG_ABS] = root("mapExpNegAbs", void.class, f, i, f, i, i);
+        SOFTPLUS_PASSES[SOFTPLUS_FROM_T] = root("softplusFromT", void.class, f, i, f, f, i, i);
+        SOFTPLUS_PASSES[LOG_SIGMOID_FROM_T] = root("logSigmoidFromT", void.class, f, i, f, f, i, i);
     }
 
     /**
