@@ -406,8 +406,11 @@ final class GemmDouble {
      *   A'(r, p) = ap[ao + r·KC_MAX + p] ("Rows" kernels) or ap[ao + p·MR + r] ("Steps" kernels);
      *   B'(p, j) = bp[p·w + j], the packed micro-panel; the "Packing" kernels, run on the first tile of
      *              a panel whose rows are contiguous, read B'(p, j) = b[bi + p·bs + j] instead and copy
-     *              each row into bp as they go (the copy hides behind the fma's; its stride bs costs a
-     *              bounds check per row, which is why the other tiles read the packed copy);
+     *              each row into bp as they go. The copy only partly hides behind the fma's: such a
+     *              tile runs at about 60% of the rate of a plain one, mostly for its two vector stores
+     *              per k-step (without them, 85-95%), but a copy pass of its own costs more. Reading
+     *              b in place costs a bounds check per row (its stride bs is not a constant), which
+     *              is why the other tiles read the packed copy;
      *   C'(r, j) = c[ci + r·rs + j]: C itself for a whole tile of a row-major C', else the tile buffer
      *              (rs = NR, load = false) that storeTile then adds to C.
      * Packed operands make every load in the loop a fixed offset from the loop counter: C2 hoists
