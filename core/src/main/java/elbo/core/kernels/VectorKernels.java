@@ -220,11 +220,11 @@ public final class VectorKernels implements Kernels {
         }
     }
 
-    /** {@code t = e^-|x|}, in [0, 1] (0 once {@code e^-|x|} would be subnormal). */
+    /** {@code t = e^-|x|}, in [0, 1] (0 below about 2^-126.5, and for NaN: the second pass propagates NaN from x). */
     private static void mapExpNegAbs(float[] x, int xo, float[] t, int to, int n) {
         for (int i = 0; i < n; i += FL) {
             VectorMask<Float> m = FS.indexInRange(i, n);
-            VectorMath.expNonPositive(FloatVector.fromArray(FS, x, xo + i, m).abs().neg()).intoArray(t, to + i, m);
+            VectorMath.expNegAbs(FloatVector.fromArray(FS, x, xo + i, m)).intoArray(t, to + i, m);
         }
     }
 

@@ -55,6 +55,9 @@ final class VectorMath {
     private static final float EXP_MAX = 88.72284f;
     private static final float FLT_MIN = 1.17549435e-38f;
     private static final float TWO_POW_25 = 33554432f;
+    private static final int SIGN_BIT = 0x80000000;
+    /** The bits of {@code -100f}: {@link #expNegAbs} clamps its argument there (e^-100 is 0 in float). */
+    private static final int MINUS_HUNDRED_BITS = Float.floatToRawIntBits(-100f);
 
     // e^r = 1 + r + r^2 P(r) on |r| <= ln2/2 (Cephes expf)
     private static final float EXP_P0 = 1.9875691500E-4f;
@@ -223,26 +226,30 @@ final class VectorMath {
     }
 
     /**
-     * {@code e^a} for {@code a <= 0} (or NaN), as {@link #exp} without its overflow guard: {@code 2^n} for
-     * {@code n} in [-126, 0] is one scale. Below {@code EXP_MIN} the result is flushed to 0 (the exact
-     * value is subnormal).
+     * {@code e^-|x|}, in {@code [0, 1]}: {@link #exp} of {@code a = -|x|} with both of its guards done in
+     * integer arithmetic, one instruction each. {@code a} is clamped at {@code -100} by its bits (for a
+     * non-positive float, a larger magnitude is a larger signed integer, so a signed {@code min}
+     * clamps it), and the scale {@code 2^n} is built from {@code max(n + 127, 0)}, which is the float
+     * 0 for {@code n <= -127}: results below about {@code 2^-126.5} flush to 0 without a compare or a
+     * blend (the few above that but below {@code 2^-126} come out subnormal, as they should). The clamp
+     * takes NaN to -100 too, so {@code e^-|NaN|} is 0: callers propagate NaN from {@code x} themselves.
      */
-    static FloatVector expNonPositive(FloatVector a) {
-        VectorMask<Float> under = a.compare(VectorOperators.LT, EXP_MIN);
-        FloatVector ac = a.blend(EXP_MIN, under);
-        FloatVector t = ac.fma(LOG2E, ROUND_MAGIC);
+    static FloatVector expNegAbs(FloatVector x) {
+        FloatVector a = x.reinterpretAsInts().or(SIGN_BIT).min(MINUS_HUNDRED_BITS).reinterpretAsFloats();
+        FloatVector t = a.fma(LOG2E, ROUND_MAGIC);
         FloatVector n = t.sub(ROUND_MAGIC);
-        IntVector ni = t.reinterpretAsInts().sub(ROUND_MAGIC_BITS);
-        FloatVector r = n.fma(FloatVector.broadcast(FS, MINUS_LN2_HI), ac);
+        FloatVector r = n.fma(FloatVector.broadcast(FS, MINUS_LN2_HI), a);
         r = n.fma(FloatVector.broadcast(FS, MINUS_LN2_LO), r);
-        FloatVector s = ni.add(EXPONENT_BIAS).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        return s.fma(expPoly(r), s).blend(ZERO, under); // 2^n e^r = 2^n + 2^n (e^r - 1)
+        // n + 127 straight from the bits of t (one subtraction), 0 once 2^n would be subnormal
+        FloatVector s = t.reinterpretAsInts().sub(ROUND_MAGIC_BITS - EXPONENT_BIAS).max(0)
+                .lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        return s.fma(expPoly(r), s); // 2^n e^r = 2^n + 2^n (e^r - 1)
     }
 
-    /** {@code sigmoid(x) = 1/(1+e^{-|x|})} for {@code x >= 0}, {@code e^{-|x|}/(1+e^{-|x|})} below. */
+    /** {@code sigmoid(x) = 1/(1+e^{-|x|})} for {@code x >= 0}, {@code e^{-|x|}/(1+e^{-|x|})} below; NaN stays NaN. */
     static FloatVector sigmoid(FloatVector x) {
-        FloatVector e = expNonPositive(x.abs().neg());
+        FloatVector e = expNegAbs(x);
         FloatVector r = FloatVector.broadcast(FS, ONE).div(e.add(ONE));
-        return e.mul(r).blend(r, x.compare(VectorOperators.GE, ZERO));
+        return e.mul(r).blend(r, x.compare(VectorOperators.GE, ZERO)).blend(x, x.test(VectorOperators.IS_NAN));
     }
 }
