@@ -10,9 +10,9 @@ import jdk.incubator.vector.VectorSpecies;
  * Float32 transcendental functions on whole vectors, branch-free, after the Cephes single-precision
  * library (exp's polynomial refitted a degree lower: see {@code EXP_P0}). Each is within a few ulp of
  * the correctly rounded value over its whole domain, with the special values ({@code ±inf}, NaN, 0) of
- * {@link UnaryOp}; {@link VectorKernels} documents the tested tolerance. The Vector API's own lanewise {@code EXP}/{@code LOG}/{@code TANH} are not used:
- * they go through a call per vector (SVML stubs) or a scalar fallback, which is several times slower
- * than these polynomials inlined into the loop.
+ * {@link UnaryOp}; {@link VectorKernels} documents the tested tolerance. The Vector API's own lanewise
+ * {@code EXP}/{@code LOG}/{@code TANH} are not used: they go through a call per vector (SVML stubs) or
+ * a scalar fallback, which is several times slower than these polynomials inlined into the loop.
  *
  * <p><b>Written for C2.</b> Two rules, each worth a factor of 1.3-1.5 here:
  * <ul>
@@ -47,9 +47,8 @@ final class VectorMath {
     private static final float LN2_HI = 0.693359375f;
     private static final float LN2_LO = -2.12194440e-4f;
     /** 1.5 * 2^23: adding it rounds a float of magnitude below 2^22 to an integer. */
-    private static final float ROUND_MAGIC_F = 12582912f;
-    private static final float ROUND_MAGIC = ROUND_MAGIC_F;
-    private static final int ROUND_MAGIC_BITS = Float.floatToRawIntBits(ROUND_MAGIC_F);
+    private static final float ROUND_MAGIC = 12582912f;
+    private static final int ROUND_MAGIC_BITS = Float.floatToRawIntBits(ROUND_MAGIC);
     private static final int EXPONENT_BIAS = 127;
     /** Below this, exp(x) is subnormal or zero (< 2^-126): flushed to 0. */
     private static final float EXP_MIN = -87.33654f;
@@ -113,15 +112,22 @@ final class VectorMath {
         FloatVector t = xc.fma(LOG2E, ROUND_MAGIC);
         FloatVector n = t.sub(ROUND_MAGIC);
         IntVector ni = t.reinterpretAsInts().sub(ROUND_MAGIC_BITS);
-        // r = x - n ln2, in two steps so that r is exact
-        FloatVector r = n.fma(FloatVector.broadcast(FS, MINUS_LN2_HI), xc);
-        r = n.fma(FloatVector.broadcast(FS, MINUS_LN2_LO), r);
+        FloatVector r = minusNLn2(xc, n);
         FloatVector p = expPoly(r).add(ONE); // e^r
         // 2^n in two halves, so that n = 128 (x near EXP_MAX) does not overflow the exponent field
         IntVector h = ni.lanewise(VectorOperators.ASHR, 1);
         FloatVector s1 = h.add(EXPONENT_BIAS).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
         FloatVector s2 = ni.sub(h).add(EXPONENT_BIAS).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
         return p.mul(s1).mul(s2).blend(ZERO, under).blend(POS_INF, over);
+    }
+
+    /**
+     * {@code r = a - n·ln2} for the integer-valued {@code n = round(a/ln2)}, in two steps so that {@code r}
+     * is exact ({@code n·LN2_HI} has no rounding error).
+     */
+    private static FloatVector minusNLn2(FloatVector a, FloatVector n) {
+        FloatVector r = n.fma(FloatVector.broadcast(FS, MINUS_LN2_HI), a);
+        return n.fma(FloatVector.broadcast(FS, MINUS_LN2_LO), r);
     }
 
     /** {@code e^r - 1 = r + r^2 P(r)} for {@code |r| <= ln2/2}. */
@@ -143,11 +149,10 @@ final class VectorMath {
         FloatVector ac = a.blend(EXP_MIN, a.compare(VectorOperators.LT, EXP_MIN));
         FloatVector t = ac.fma(LOG2E, ROUND_MAGIC);
         FloatVector n = t.sub(ROUND_MAGIC);
-        IntVector ni = t.reinterpretAsInts().sub(ROUND_MAGIC_BITS);
-        FloatVector r = n.fma(FloatVector.broadcast(FS, MINUS_LN2_HI), ac);
-        r = n.fma(FloatVector.broadcast(FS, MINUS_LN2_LO), r);
-        // 2^n, n in [-126, 0]: one scale suffices
-        FloatVector s = ni.add(EXPONENT_BIAS).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        FloatVector r = minusNLn2(ac, n);
+        // 2^n, n in [-126, 0]: one scale suffices, its biased exponent n + 127 straight from the bits of t
+        FloatVector s = t.reinterpretAsInts().sub(ROUND_MAGIC_BITS - EXPONENT_BIAS)
+                .lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
         return s.fma(expPoly(r), s.sub(ONE));
     }
 
@@ -240,8 +245,7 @@ final class VectorMath {
         FloatVector a = x.reinterpretAsInts().or(SIGN_BIT).min(MINUS_HUNDRED_BITS).reinterpretAsFloats();
         FloatVector t = a.fma(LOG2E, ROUND_MAGIC);
         FloatVector n = t.sub(ROUND_MAGIC);
-        FloatVector r = n.fma(FloatVector.broadcast(FS, MINUS_LN2_HI), a);
-        r = n.fma(FloatVector.broadcast(FS, MINUS_LN2_LO), r);
+        FloatVector r = minusNLn2(a, n);
         // n + 127 straight from the bits of t (one subtraction), 0 once 2^n would be subnormal
         FloatVector s = t.reinterpretAsInts().sub(ROUND_MAGIC_BITS - EXPONENT_BIAS).max(0)
                 .lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
