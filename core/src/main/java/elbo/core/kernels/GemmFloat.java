@@ -62,8 +62,12 @@ final class GemmFloat {
     static final int KC_TARGET = 256;
     /** Below this many multiply-adds the product runs on the calling thread alone. */
     static final long PARALLEL_MIN_FMAS = 1L << 19;
-    /** At most this many row tiles per task: a task's packed {@code A'} block must fit in L2. */
-    static final int TASK_ROW_TILES = 32;
+    /**
+     * At most this many elements of packed {@code A'} per task, so that a task's block stays in L2: 32
+     * tiles in the row layout (a tile takes {@code MR × KC_MAX} whatever {@code k}), more in the
+     * k-step layout when {@code k} is short (a tile takes {@code MR × kc}; 96 tiles at k = 128).
+     */
+    static final int TASK_A_ELEMENTS = 32 * MR * KC_MAX;
 
     private static final ThreadLocal<Job> JOBS = ThreadLocal.withInitial(Job::new);
     private static final ThreadLocal<Workspace> WORKSPACES = ThreadLocal.withInitial(Workspace::new);
@@ -188,17 +192,18 @@ final class GemmFloat {
 
         /**
          * Cuts the product into tasks. A task packs its block of row tiles of {@code A'} per k-block
-         * (at most {@value #TASK_ROW_TILES} tiles, to stay in L2) and each of its column panels of
+         * (at most {@value #TASK_A_ELEMENTS} elements, to stay in L2) and each of its column panels of
          * {@code B'}. When the rows fit one block and a second thread is there to share the work, it
-         * is cut in two: by rows when the rows of {@code B'} are contiguous (each half packs
-         * {@code B'} again, but that copy hides behind the first tile's {@code fma}s, and the halves
-         * are equal), else by columns (each group repacks the cheap {@code A'} rather than a gathered
+         * is cut in two: by rows when the rows of {@code B'} are contiguous (the halves are
+         * equal; each packs {@code B'} again, in the first tile of each panel), else by columns (each group repacks the cheap {@code A'} rather than a gathered
          * {@code B'}). On one thread there is one task per row block: a second would pack
          * {@code A'} twice. No partition changes a result (see the class comment).
          */
         private void partition() {
             colGroups = 1;
-            rowBlocks = (tiles + TASK_ROW_TILES - 1) / TASK_ROW_TILES;
+            int tileElements = acs == 1 ? MR * KC_MAX : MR * blockK(k); // the layouts of run()
+            int blockTiles = Math.max(1, TASK_A_ELEMENTS / tileElements);
+            rowBlocks = (tiles + blockTiles - 1) / blockTiles;
             if ((long) mm * nn * k < PARALLEL_MIN_FMAS || rowBlocks >= 2 || Parallel.threads() == 1) {
                 return;
             }

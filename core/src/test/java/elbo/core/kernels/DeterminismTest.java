@@ -26,8 +26,8 @@ class DeterminismTest {
     private long[] workload() {
         Random rnd = new Random(7);
         long[] out = new long[0];
-        // GEMM: every orientation and transpose, several k-blocks, a column tail
-        int[][] shapes = {{128, 300, 40}, {128, 784, 300}, {100, 200, 300}, {784, 128, 37}};
+        // GEMM: every orientation and transpose, several k-blocks, a column tail, several row blocks
+        int[][] shapes = {{128, 300, 40}, {128, 784, 300}, {100, 200, 300}, {784, 128, 37}, {800, 300, 64}};
         for (int[] s : shapes) {
             for (int t = 0; t < 4; t++) {
                 boolean ta = (t & 1) != 0;

@@ -257,8 +257,10 @@ class VectorKernelsTest {
         {64, 5, 30}, {128, 40, 19}, {17, 100, 401}, {40, 70, 800}, {96, 130, 64}, {130, 96, 33}, {3, 200, 5},
         // GEMM blocking: several k-blocks with a tail tile and a one-vector last panel, split over
         // tasks (rows and columns); the transposed orientation split over tasks, and with whole tiles
-        // (transposed in registers) over several k-blocks; a wide last panel
+        // (transposed in registers) over several k-blocks; a wide last panel; several row blocks of
+        // both A' layouts (Aᵀ packs k-steps, A packs rows)
         {130, 300, 400}, {300, 40, 300}, {37, 45, 800}, {70, 530, 90}, {300, 33, 20}, {64, 24, 700},
+        {800, 64, 300},
     };
 
     @Test
