@@ -367,21 +367,21 @@ final class GemmFloat {
 
     /**
      * {@code packB} for the last, partial panel of contiguous rows ({@code nv < w}), one vector column
-     * of the panel at a time: where a whole vector from the row's start lies inside {@code b}, a plain
-     * load with the lanes past {@code nv} zeroed by a blend (they hold whatever follows the panel:
-     * padding or the next row); element by element in the last rows, where it would not. (A masked
-     * load is much slower than a plain one here, and the element loop before this took 2.4% of
-     * 128x300x300, whose last panel is 12 columns wide.)
+     * of the panel at a time. In every row whose vector lies wholly inside {@code b}: a plain load,
+     * its lanes past {@code nv} (whatever follows the panel: padding or the next row) zeroed by a
+     * blend. In the last rows, where the vector would run past the end of {@code b}: element by
+     * element. (A masked load is much slower than a plain one here, and an element loop for every
+     * row took 2.4% of 128x300x300, whose last panel is 12 columns wide.)
      */
     static void packPartialRows(float[] b, int off, int ps, int kc, int nv, int w, float[] bp) {
         FloatVector zero = FloatVector.zero(S);
         for (int v = 0; v < w; v += L) {
             int lanes = Math.max(0, Math.min(L, nv - v));
             VectorMask<Float> keep = S.indexInRange(0, lanes);
-            int room = b.length - L - off - v; // row p's vector fits iff p·ps <= room
-            int whole = lanes == 0 ? kc : room < 0 ? 0 : Math.min(kc, room / ps + 1);
+            int room = b.length - L - off - v; // row p's vector lies inside b iff p·ps <= room
+            int inside = lanes == 0 ? kc : room < 0 ? 0 : Math.min(kc, room / ps + 1);
             int p = 0;
-            for (; p < whole; p++) {
+            for (; p < inside; p++) {
                 FloatVector x = lanes == 0 ? zero : FloatVector.fromArray(S, b, off + p * ps + v);
                 zero.blend(x, keep).intoArray(bp, p * w + v);
             }
