@@ -204,8 +204,7 @@ final class GemmDouble {
          */
         private void partition() {
             colGroups = 1;
-            int tileElements = acs == 1 ? MR * KC_MAX : MR * blockK(k); // the layouts of run()
-            int blockTiles = Math.max(1, TASK_A_ELEMENTS / tileElements);
+            int blockTiles = Math.max(1, TASK_A_ELEMENTS / packedTileSize(blockK(k)));
             rowBlocks = (tiles + blockTiles - 1) / blockTiles;
             if ((long) mm * nn * k < PARALLEL_MIN_FMAS || rowBlocks >= 2 || Parallel.threads() == 1) {
                 return;
@@ -215,6 +214,15 @@ final class GemmDouble {
             } else if (panels >= 2) {
                 colGroups = 2;
             }
+        }
+
+        /**
+         * Elements one tile of {@code A'} takes packed, for a k-block of length {@code kc}: its rows at the
+         * fixed stride {@value #KC_MAX} when they run contiguously along k ({@code acs == 1}), else
+         * {@code kc} k-steps of {@code MR} (see {@link #run}).
+         */
+        int packedTileSize(int kc) {
+            return acs == 1 ? MR * KC_MAX : MR * kc;
         }
 
         void runAll() {
@@ -247,10 +255,9 @@ final class GemmDouble {
             // A' is packed tile by tile in one of two layouts, whichever is a plain copy: rows of the
             // tile at a fixed stride when they run contiguously along k, else k-steps of MR elements
             boolean byRows = acs == 1;
-            int tileSize = byRows ? MR * KC_MAX : 0;
             for (int p0 = 0; p0 < k; p0 += blockK) {
                 int kc = Math.min(blockK, k - p0);
-                int size = byRows ? tileSize : kc * MR;
+                int size = packedTileSize(kc);
                 double[] ap = ws.packedA((t1 - t0) * size);
                 for (int t = t0; t < t1; t++) {
                     int i0 = t * MR;
@@ -376,14 +383,14 @@ final class GemmDouble {
     static void packPartialRows(double[] b, int off, int ps, int kc, int nv, int w, double[] bp) {
         DoubleVector zero = DoubleVector.zero(S);
         for (int v = 0; v < w; v += L) {
-            int lanes = Math.max(0, Math.min(L, nv - v));
+            // w is the fewest whole vectors that hold nv columns, so every vector column has a lane of the panel
+            int lanes = Math.min(L, nv - v);
             VectorMask<Double> keep = S.indexInRange(0, lanes);
             int room = b.length - L - off - v; // row p's vector lies inside b iff p·ps <= room
-            int inside = lanes == 0 ? kc : room < 0 ? 0 : Math.min(kc, room / ps + 1);
+            int inside = room < 0 ? 0 : Math.min(kc, room / ps + 1);
             int p = 0;
             for (; p < inside; p++) {
-                DoubleVector x = lanes == 0 ? zero : DoubleVector.fromArray(S, b, off + p * ps + v);
-                zero.blend(x, keep).intoArray(bp, p * w + v);
+                zero.blend(DoubleVector.fromArray(S, b, off + p * ps + v), keep).intoArray(bp, p * w + v);
             }
             for (; p < kc; p++) {
                 int src = off + p * ps + v;
