@@ -258,9 +258,10 @@ class VectorKernelsTest {
         // GEMM blocking: several k-blocks with a tail tile and a one-vector last panel, split over
         // tasks (rows and columns); the transposed orientation split over tasks, and with whole tiles
         // (transposed in registers) over several k-blocks; a wide last panel; several row blocks of
-        // both A' layouts (Aᵀ packs k-steps, A packs rows)
+        // both A' layouts (Aᵀ packs k-steps, A packs rows); the row-layout tile's two-step loop
+        // with an odd k-step left over
         {130, 300, 400}, {300, 40, 300}, {37, 45, 800}, {70, 530, 90}, {300, 33, 20}, {64, 24, 700},
-        {800, 64, 300},
+        {800, 64, 300}, {24, 40, 65},
     };
 
     @Test
