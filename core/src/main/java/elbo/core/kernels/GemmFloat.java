@@ -28,8 +28,9 @@ import jdk.incubator.vector.VectorSpecies;
  * contiguous, the first tile's kernel packs them as it reads them, so that the copy hides behind
  * its {@code fma}s (a separate packing pass took 6–9% of the time of the VAE-shaped products).
  * Packed operands make every load in the inner loop a fixed offset from the loop counter, so C2
- * hoists all bounds checks out of it and folds the offsets into the addressing: the loop body is
- * nothing but loads, broadcasts and {@code fma}s. (Reading an unpacked {@code A'} in place costs an
+ * can hoist the bounds checks out of it and folds the offsets into the addressing: the loop body is
+ * loads, broadcasts and {@code fma}s and little else (the main tile's two-step loop, faster still,
+ * keeps four range checks per two k-steps). (Reading an unpacked {@code A'} in place costs an
  * index computation and a bounds check per broadcast, on the ports the {@code fma}s need.) The last
  * column panel, when it is at most one vector wide, runs a one-vector tile instead of wasting half
  * of a two-vector one. A whole tile of a row-major {@code C'} is added to {@code C} straight from
@@ -450,15 +451,20 @@ final class GemmFloat {
      *   A'(r, p) = ap[ao + r·KC_MAX + p] ("Rows" kernels) or ap[ao + p·MR + r] ("Steps" kernels);
      *   B'(p, j) = bp[p·w + j], the packed micro-panel; the "Packing" kernels, run on the first tile of
      *              a panel whose rows are contiguous, read B'(p, j) = b[bi + p·bs + j] instead and copy
-     *              each row into bp as they go. The copy only partly hides behind the fma's: such a
-     *              tile runs at about 60% of the rate of a plain one, mostly for its two vector stores
-     *              per k-step (without them, 85-95%), but a copy pass of its own costs more. Reading
-     *              b in place costs a bounds check per row (its stride bs is not a constant), which
-     *              is why the other tiles read the packed copy;
+     *              each row into bp as they go. The copy only partly hides behind the fma's: timed
+     *              inside the product, such a tile takes as long as 2.0-2.2 plain ones on the VAE
+     *              shapes and 3.1 at 1024³ (9-12% of the whole product), at 1024³ nearly all of it
+     *              for reading the strided rows of b (without the two vector stores per k-step the
+     *              product ran only 0.7% faster); a copy pass of its own costs more (in-JVM A/B:
+     *              2.4-5.5% slower on the VAE shapes, no faster at 1024³). Reading b in place
+     *              costs a bounds check per row (its stride bs is not a constant), which is why the
+     *              other tiles read the packed copy;
      *   C'(r, j) = c[ci + r·rs + j]: C itself for a whole tile of a row-major C', else the tile buffer
      *              (rs = NR, load = false) that storeTile then adds to C.
      * Packed operands make every load in the loop a fixed offset from the loop counter: C2 hoists
-     * the bounds checks and the body is nothing but loads, broadcasts and fma's.
+     * the bounds checks and the one-step loops are nothing but loads, broadcasts and fma's.
+     * kernelRows2's two-step loop keeps four range checks per trip and is faster all the same (see
+     * TWO_STEP_MIN_KC).
      */
 
     static void kernelSteps2(int kc, float[] ap, int ao, float[] bp,
