@@ -65,8 +65,8 @@ final class GemmFloat {
     static final long PARALLEL_MIN_FMAS = 1L << 19;
     /**
      * From this k-block length up, the main register tile ({@link #kernelRows2}) takes two k-steps
-     * per trip of its loop: 1-5% faster than one step from k = 300 up (in-JVM A/B on the VAE shapes
-     * and 1024³, one and two threads), but 2-3% slower at k = 40. The loop is written
+     * per trip of its loop: 1-5% faster than one step on k-blocks of 196 to 300 (in-JVM A/B on the
+     * VAE shapes and 1024³, one and two threads), but 2-3% slower at k = 40. The loop is written
      * {@code p + 1 < kc} on purpose: as a counted loop to an even bound, C2 hoists all 16 broadcasts of
      * the two steps ahead of the fma's and spills accumulators (13-24% slower).
      */
