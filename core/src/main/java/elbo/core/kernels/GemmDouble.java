@@ -392,7 +392,8 @@ final class GemmDouble {
     static void packPartialRows(double[] b, int off, int ps, int kc, int nv, int w, double[] bp) {
         DoubleVector zero = DoubleVector.zero(S);
         for (int v = 0; v < w; v += L) {
-            // w is the fewest whole vectors that hold nv columns, so every vector column has a lane of the panel
+            // w is the fewest whole vectors that hold nv columns, so every vector column has a lane
+            // of the panel
             int lanes = Math.min(L, nv - v);
             VectorMask<Double> keep = S.indexInRange(0, lanes);
             int room = b.length - L - off - v; // row p's vector lies inside b iff p·ps <= room

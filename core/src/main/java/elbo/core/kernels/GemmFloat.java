@@ -392,7 +392,8 @@ final class GemmFloat {
     static void packPartialRows(float[] b, int off, int ps, int kc, int nv, int w, float[] bp) {
         FloatVector zero = FloatVector.zero(S);
         for (int v = 0; v < w; v += L) {
-            // w is the fewest whole vectors that hold nv columns, so every vector column has a lane of the panel
+            // w is the fewest whole vectors that hold nv columns, so every vector column has a lane
+            // of the panel
             int lanes = Math.min(L, nv - v);
             VectorMask<Float> keep = S.indexInRange(0, lanes);
             int room = b.length - L - off - v; // row p's vector lies inside b iff p·ps <= room
