@@ -5,11 +5,11 @@ run through PyTorch (Debian's python3-torch, GEMM via OpenBLAS) and NumPy (OpenB
 NumPy runs in a process of its own (--lib numpy): importing torch into the same process was measured
 to slow OpenBLAS's sgemm about 4x on this machine. Thread counts are fixed by the caller: torch's with --torch-threads, OpenBLAS's through the
 OPENBLAS_NUM_THREADS environment variable (read once when the library loads, hence one process per
-setting). Prints one line per figure:  <library> <workload> <median-microseconds>
+setting). Prints one line per workload: <library> <workload> <microseconds> ..., one figure per sample
+(bench/compare runs this once per round and report.py takes the median of all rounds' samples).
 """
 import argparse
 import os
-import statistics
 import time
 
 import numpy as np
@@ -21,8 +21,8 @@ GEMM_SHAPES = ["128x784x300", "128x300x300", "128x300x40", "128x40x300", "128x30
 ELEMENTWISE_N = 4194304
 
 
-def median_us(fn, samples, min_seconds):
-    """Median over `samples` timings, each the mean of enough calls to last `min_seconds`."""
+def sample_us(fn, samples, min_seconds):
+    """`samples` timings in microseconds per call, each the mean of enough calls to last `min_seconds`."""
     fn()
     reps = 1
     while True:  # calibrate: also the warm-up
@@ -39,7 +39,11 @@ def median_us(fn, samples, min_seconds):
         for _ in range(reps):
             fn()
         times.append((time.perf_counter() - t0) / reps * 1e6)
-    return statistics.median(times)
+    return times
+
+
+def report(lib, workload, times):
+    print(lib, workload, *(round(t, 3) for t in times), flush=True)
 
 
 def gemm_operands(shape, lib):
@@ -66,10 +70,10 @@ def main():
     p.add_argument("--lib", choices=["torch", "numpy"], default="torch")
     p.add_argument("--skip-elementwise", action="store_true")
     args = p.parse_args()
-    samples, min_s = (5, 0.05) if args.quick else (15, 0.2)
+    samples, min_s = (5, 0.05) if args.quick else (5, 0.2)  # per round: a full run has three
     if args.lib == "numpy":
         for shape in GEMM_SHAPES:
-            print("numpy", "sgemm/" + shape, round(median_us(gemm_operands(shape, "numpy"), samples, min_s), 3), flush=True)
+            report("numpy", "sgemm/" + shape, sample_us(gemm_operands(shape, "numpy"), samples, min_s))
         return
 
     global torch
@@ -77,7 +81,7 @@ def main():
     torch = torch_module
     torch.set_num_threads(args.torch_threads)
     for shape in GEMM_SHAPES:
-        print("torch", "sgemm/" + shape, round(median_us(gemm_operands(shape, "torch"), samples, min_s), 3), flush=True)
+        report("torch", "sgemm/" + shape, sample_us(gemm_operands(shape, "torch"), samples, min_s))
     if args.skip_elementwise:
         return
     g = torch.Generator().manual_seed(3)
@@ -94,7 +98,7 @@ def main():
         "sum": lambda: torch.sum(x, dtype=torch.float64),  # ELBO sums float32 in float64 too
     }
     for name, fn in work.items():
-        print("torch", "elementwise/" + name, round(median_us(fn, samples, min_s), 3), flush=True)
+        report("torch", "elementwise/" + name, sample_us(fn, samples, min_s))
 
 
 if __name__ == "__main__":

@@ -1,5 +1,9 @@
 #!/usr/bin/python3
-"""Joins ELBO's JMH JSON and the reference timings into bench/compare's table and workload lines.
+"""Joins ELBO's JMH JSON files and the reference timings into bench/compare's table and workload lines.
+
+Usage: report.py <reference.txt> <elbo-1.json> [<elbo-2.json> ...]. A full bench/compare run has
+three rounds (one JMH fork and one reference run per setting each); every figure is the median of
+the samples pooled over all rounds: JMH's measurement iterations, the reference's timings.
 
 GEMM: GFLOP/s = 2MNK / median time, ELBO at 1 and 2 threads against the best reference whose
 threads (torch and OpenBLAS) fit in as many cores. Elementwise: GB/s of array traffic, one thread.
@@ -16,14 +20,18 @@ def gemm_flops(shape):
     return 2.0 * m * k * n
 
 
-def main(elbo_json, reference_txt):
+def main(reference_txt, elbo_jsons):
+    pooled = {}  # (benchmark, params) -> microseconds per operation, every iteration of every round
+    for path in elbo_jsons:
+        for r in json.load(open(path)):
+            key = (r["benchmark"], tuple(sorted(r.get("params", {}).items())))
+            pooled.setdefault(key, []).extend(x for fork in r["primaryMetric"]["rawData"] for x in fork)
     elbo = {}
     peak = None
-    for r in json.load(open(elbo_json)):
-        raw = [x for fork in r["primaryMetric"]["rawData"] for x in fork]
-        med = statistics.median(raw)  # microseconds per operation
-        name = r["benchmark"].rsplit(".", 2)
-        params = r.get("params", {})
+    for (benchmark, params), raw in pooled.items():
+        med = statistics.median(raw)
+        name = benchmark.rsplit(".", 2)
+        params = dict(params)
         if name[-2] == "GemmBench":
             elbo[("sgemm/" + params["shape"], int(params["threads"]))] = med
         elif name[-2] == "ElementwiseBench":
@@ -31,10 +39,13 @@ def main(elbo_json, reference_txt):
         elif name[-2] == "PeakBench":
             peak = 100_000 * 16 * 16 * 2 / med / 1e3  # GFLOP/s, see PeakBench.FLOPS (16 lanes)
 
-    ref = {}  # (workload, cores) -> (time, label)
+    samples = {}  # (torch threads, OpenBLAS threads, library, workload) -> microseconds, all rounds
     for line in open(reference_txt):
-        tt, ob, lib, work, us = line.split()
-        tt, ob, us = int(tt), int(ob), float(us)
+        tt, ob, lib, work, *times = line.split()
+        samples.setdefault((int(tt), int(ob), lib, work), []).extend(float(t) for t in times)
+    ref = {}  # (workload, cores) -> (median time of the best setting, label)
+    for (tt, ob, lib, work), times in samples.items():
+        us = statistics.median(times)
         threads = max(tt if lib == "torch" else 1, ob if work.startswith("sgemm") else 1)
         label = f"{lib} torch={tt} openblas={ob}" if lib == "torch" else f"numpy openblas={ob}"
         for cores in (1, 2):
@@ -76,4 +87,4 @@ def main(elbo_json, reference_txt):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    main(sys.argv[1], sys.argv[2:])
