@@ -44,11 +44,6 @@ public final class PairedGemm {
     private static final int ROW_MAJOR = 101;
     private static final int NO_TRANS = 111;
     private static final int TRANS = 112;
-    /**
-     * Pause before each block on two threads: OpenBLAS's idle threads spin for about 0.1 s after a call
-     * and must not run into ELBO's block (ELBO's spin for 50 µs).
-     */
-    private static final long PAUSE_MS = 150;
 
     private static MethodHandle sgemm;
     private static MethodHandle setThreads;
@@ -88,7 +83,7 @@ public final class PairedGemm {
                 try (Arena arena = Arena.ofConfined()) {
                     Product p = new Product(shape, arena);
                     p.check();
-                    Result r = pair(p::elbo, p::openBlas, p.flops, pairs, blockSeconds, p.flops, threads > 1);
+                    Result r = pair(p::elbo, p::openBlas, p.flops, pairs, blockSeconds, p.flops);
                     rows.add(new Row("sgemm/" + shape + "/t" + threads, r, "OpenBLAS cblas_sgemm, " + threads + " thread(s)"));
                     System.err.println("paired: " + rows.get(rows.size() - 1).workloadLine());
                 }
@@ -98,7 +93,7 @@ public final class PairedGemm {
         Parallel.setThreads(1);
         try (Arena arena = Arena.ofConfined()) {
             Product p = new Product("1024x1024x1024", arena);
-            Result r = pair(p::elbo, PairedGemm::peakLoop, p.flops, pairs, blockSeconds, PEAK_FLOPS, false);
+            Result r = pair(p::elbo, PairedGemm::peakLoop, p.flops, pairs, blockSeconds, PEAK_FLOPS);
             rows.add(new Row("peak/1024x1024x1024/t1", r, "FMA peak loop (ratio: share of the peak)"));
         }
         System.out.println();
@@ -124,11 +119,9 @@ public final class PairedGemm {
 
     /**
      * Warms both up (C2 needs 2-3 s for the Vector API kernels), sizes a block of each to about
-     * {@code blockSeconds}, then times {@code pairs} pairs of blocks, alternating which runs first
-     * (with a pause before each block if {@code pause}).
+     * {@code blockSeconds}, then times {@code pairs} pairs of blocks, alternating which runs first.
      */
-    private static Result pair(Runnable a, Runnable b, double flopsA, int pairs, double blockSeconds, double flopsB,
-                               boolean pause) throws InterruptedException {
+    private static Result pair(Runnable a, Runnable b, double flopsA, int pairs, double blockSeconds, double flopsB) {
         for (long end = System.nanoTime() + 3_000_000_000L; System.nanoTime() < end; ) {
             a.run();
             b.run();
@@ -140,11 +133,11 @@ public final class PairedGemm {
         double[] ratio = new double[pairs];
         for (int i = 0; i < pairs; i++) {
             if (i % 2 == 0) {
-                rateA[i] = rate(a, repsA, flopsA, pause);
-                rateB[i] = rate(b, repsB, flopsB, pause);
+                rateA[i] = rate(a, repsA, flopsA);
+                rateB[i] = rate(b, repsB, flopsB);
             } else {
-                rateB[i] = rate(b, repsB, flopsB, pause);
-                rateA[i] = rate(a, repsA, flopsA, pause);
+                rateB[i] = rate(b, repsB, flopsB);
+                rateA[i] = rate(a, repsA, flopsA);
             }
             ratio[i] = rateA[i] / rateB[i];
             if (Boolean.getBoolean("paired.verbose")) {
@@ -166,14 +159,13 @@ public final class PairedGemm {
     }
 
     /**
-     * GFLOP/s of one block of {@code reps} calls, after a pause (if asked) that lets the other side's
-     * threads go idle, and after untimed calls for at least 20 ms: the first calls after the other
-     * side's block find its data in the caches, not their own, and after a pause the threads wake.
+     * GFLOP/s of one block of {@code reps} calls, after untimed calls for at least 20 ms: the first
+     * calls after the other side's block find its data in the caches, not their own. (A pause before
+     * each block, to let OpenBLAS's spinning threads go idle, was tried: it slowed both sides at two
+     * threads by a quarter or more, and ELBO against itself hardly; without it both run at their
+     * rates of a continuous run.)
      */
-    private static double rate(Runnable op, int reps, double flops, boolean pause) throws InterruptedException {
-        if (pause) {
-            Thread.sleep(PAUSE_MS);
-        }
+    private static double rate(Runnable op, int reps, double flops) {
         long start = System.nanoTime();
         for (int i = 0; i < 2 || System.nanoTime() - start < 20_000_000L; i++) {
             op.run();
