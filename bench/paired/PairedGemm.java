@@ -98,7 +98,7 @@ public final class PairedGemm {
         }
         System.out.println();
         System.out.println("Paired in one JVM (median GFLOP/s over the pairs; ratio: median of the pairs' ratios)");
-        System.out.printf("%-32s %9s %9s %7s  %s%n", "workload", "ELBO", "ref", "ratio", "reference");
+        System.out.printf("%-32s %9s %9s %7s  %s%n", "benchmark", "ELBO", "ref", "ratio", "reference");
         for (Row row : rows) {
             System.out.printf("%-32s %9.1f %9.1f %7.3f  %s%n", row.name, row.r.a, row.r.b, row.r.ratio, row.label);
         }

@@ -72,7 +72,7 @@ def main(reference_txt, elbo_jsons):
             rows.append((f"{work}/t{threads}", med, r_us, nbytes / med / 1e3, nbytes / r_us / 1e3, "GB/s", label))
 
     print()
-    print(f"{'workload':32} {'ELBO us':>10} {'ref us':>10} {'ELBO':>9} {'ref':>9} {'unit':8} {'ratio':>6}  reference")
+    print(f"{'benchmark':32} {'ELBO us':>10} {'ref us':>10} {'ELBO':>9} {'ref':>9} {'unit':8} {'ratio':>6}  reference")
     for name, e_us, r_us, e_val, r_val, unit, label in rows:
         print(f"{name:32} {e_us:10.1f} {r_us:10.1f} {e_val:9.1f} {r_val:9.1f} {unit:8} {e_val / r_val:6.2f}  {label}")
     if peak:
