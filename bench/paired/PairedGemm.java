@@ -1,3 +1,5 @@
+import elbo.bench.GemmShape;
+import elbo.bench.PeakBench;
 import elbo.core.kernels.KernelProvider;
 import elbo.core.kernels.Kernels;
 import elbo.core.kernels.Parallel;
@@ -13,32 +15,27 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * ELBO's sgemm and OpenBLAS's {@code cblas_sgemm} timed in one JVM, in alternating blocks, so that a
  * busy spell of the shared machine falls on both: the figure that matters is the median, over the
  * pairs, of each pair's ratio (ELBO's rate over OpenBLAS's). The same is done for the 1024³ product
- * against an FMA peak loop (as {@code PeakBench}), which gives its share of the peak pair by pair.
+ * against {@code PeakBench}'s FMA peak loop, which gives its share of the peak pair by pair.
  *
  * <p>Run by {@code bench/compare} after its JMH and Python rounds. It is a single source file, started
  * with the source launcher of a JDK >= 22, because it calls OpenBLAS through the foreign function API
  * ({@code java.lang.foreign}), final only from Java 22 on; ELBO itself stays Java 21 bytecode.
  *
  * <p>Usage: {@code java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED
- * -cp core/target/classes bench/paired/PairedGemm.java [--quick] [library]}; the library defaults to
- * Debian's {@code libopenblas.so.0}. Set {@code OPENBLAS_CORETYPE} as {@code bench/compare} does: the
+ * -cp core/target/classes:bench/target/classes bench/paired/PairedGemm.java [--quick] [library]}
+ * ({@code bench/compare} adds JMH's jar, which {@code PeakBench}'s annotations name); the library
+ * defaults to Debian's {@code libopenblas.so.0}. Set {@code OPENBLAS_CORETYPE} as {@code bench/compare} does: the
  * library reads it when it loads. Prints a table, then one line per figure in {@code bench/compare}'s
  * form, {@code workload paired/<workload> elbo <GFLOP/s> reference <GFLOP/s> unit GFLOP/s speedup <r>},
  * where the rates are medians over the pairs and {@code r} is the median of the pairs' ratios.
  * {@code -Dpaired.verbose=true} prints every pair to standard error.
  */
 public final class PairedGemm {
-    private static final String[] SHAPES = {"128x784x300", "128x300x300", "128x300x40", "128x40x300",
-        "128x300x784", "784x128x300:TN", "128x300x784:NT", "1024x1024x1024"};
     private static final String DEFAULT_LIBRARY = "/usr/lib/x86_64-linux-gnu/libopenblas.so.0";
     // CBLAS enumerations
     private static final int ROW_MAJOR = 101;
@@ -47,6 +44,8 @@ public final class PairedGemm {
 
     private static MethodHandle sgemm;
     private static MethodHandle setThreads;
+    /** Where the peak loop's result goes, so that C2 cannot drop the loop. */
+    private static volatile float sink;
 
     private PairedGemm() {
     }
@@ -58,7 +57,8 @@ public final class PairedGemm {
             throw new IllegalArgumentException("no OpenBLAS library at " + library);
         }
         if (!KernelProvider.vectorApiAvailable()) {
-            throw new IllegalStateException("run with --add-modules jdk.incubator.vector: else ELBO's scalar kernels are timed");
+            throw new IllegalStateException(
+                    "run with --add-modules jdk.incubator.vector: else ELBO's scalar kernels are timed");
         }
         Linker linker = Linker.nativeLinker();
         SymbolLookup blas = SymbolLookup.libraryLookup(Path.of(library), Arena.global());
@@ -79,12 +79,13 @@ public final class PairedGemm {
         for (int threads : new int[] {1, 2}) {
             Parallel.setThreads(threads);
             setThreads.invokeExact(threads);
-            for (String shape : SHAPES) {
+            for (String shape : GemmShape.ALL) {
                 try (Arena arena = Arena.ofConfined()) {
                     Product p = new Product(shape, arena);
                     p.check();
-                    Result r = pair(p::elbo, p::openBlas, p.flops, pairs, blockSeconds, p.flops);
-                    rows.add(new Row("sgemm/" + shape + "/t" + threads, r, "OpenBLAS cblas_sgemm, " + threads + " thread(s)"));
+                    Result r = pair(p::elbo, p::openBlas, p.shape.flops(), pairs, blockSeconds, p.shape.flops());
+                    rows.add(new Row("sgemm/" + shape + "/t" + threads, r,
+                            "OpenBLAS cblas_sgemm, " + threads + " thread(s)"));
                     System.err.println("paired: " + rows.get(rows.size() - 1).workloadLine());
                 }
             }
@@ -93,7 +94,9 @@ public final class PairedGemm {
         Parallel.setThreads(1);
         try (Arena arena = Arena.ofConfined()) {
             Product p = new Product("1024x1024x1024", arena);
-            Result r = pair(p::elbo, PairedGemm::peakLoop, p.flops, pairs, blockSeconds, PEAK_FLOPS);
+            PeakBench peak = new PeakBench();
+            Result r = pair(p::elbo, () -> sink = peak.fmaPeak(), p.shape.flops(), pairs, blockSeconds,
+                    PeakBench.FLOPS);
             rows.add(new Row("peak/1024x1024x1024/t1", r, "FMA peak loop (ratio: share of the peak)"));
         }
         System.out.println();
@@ -183,94 +186,50 @@ public final class PairedGemm {
         return s[s.length / 2];
     }
 
-    /** One GEMM workload, {@code MxKxN[:TT]} as in {@code GemmBench}: the same operands on both sides. */
+    /** One {@link GemmShape} workload: its operands on the heap for ELBO and copied off-heap for OpenBLAS. */
     private static final class Product {
-        final int m;
-        final int k;
-        final int n;
-        final boolean ta;
-        final boolean tb;
-        final double flops;
-        final float[] a;
-        final float[] b;
-        final float[] c;
+        final GemmShape shape;
+        final GemmShape.Operands heap;
         final MemorySegment na;
         final MemorySegment nb;
         final MemorySegment nc;
         final Kernels kernels = KernelProvider.get();
 
-        Product(String shape, Arena arena) {
-            String[] parts = shape.split(":");
-            String[] d = parts[0].split("x");
-            m = Integer.parseInt(d[0]);
-            k = Integer.parseInt(d[1]);
-            n = Integer.parseInt(d[2]);
-            ta = parts.length > 1 && parts[1].charAt(0) == 'T';
-            tb = parts.length > 1 && parts[1].charAt(1) == 'T';
-            flops = 2.0 * m * n * k;
-            Random r = new Random(1);
-            a = new float[m * k];
-            b = new float[k * n];
-            c = new float[m * n];
-            for (int i = 0; i < a.length; i++) {
-                a[i] = r.nextFloat() - 0.5f;
-            }
-            for (int i = 0; i < b.length; i++) {
-                b[i] = r.nextFloat() - 0.5f;
-            }
-            na = arena.allocate(ValueLayout.JAVA_FLOAT, a.length).copyFrom(MemorySegment.ofArray(a));
-            nb = arena.allocate(ValueLayout.JAVA_FLOAT, b.length).copyFrom(MemorySegment.ofArray(b));
-            nc = arena.allocate(ValueLayout.JAVA_FLOAT, c.length);
+        Product(String name, Arena arena) {
+            shape = GemmShape.parse(name);
+            heap = shape.operands();
+            na = arena.allocate(ValueLayout.JAVA_FLOAT, heap.a().length).copyFrom(MemorySegment.ofArray(heap.a()));
+            nb = arena.allocate(ValueLayout.JAVA_FLOAT, heap.b().length).copyFrom(MemorySegment.ofArray(heap.b()));
+            nc = arena.allocate(ValueLayout.JAVA_FLOAT, heap.c().length);
         }
 
-        // op(A) is m x k and op(B) k x n; a transposed operand is stored as its transpose, row-major
         void elbo() {
-            kernels.gemm(ta, tb, m, n, k, a, 0, ta ? m : k, b, 0, tb ? k : n, false, c, 0, n);
+            shape.run(kernels, heap);
         }
 
         /** Both sides compute the same product (the operand descriptions agree), to float32 rounding. */
         void check() {
             elbo();
             openBlas();
+            float[] c = heap.c();
             double worst = 0;
             for (int i = 0; i < c.length; i++) {
                 worst = Math.max(worst, Math.abs(c[i] - nc.getAtIndex(ValueLayout.JAVA_FLOAT, i)));
             }
             // |terms| < 1/4 each: float32 sums of k of them agree to well within 1e-5 * k
-            if (worst > 1e-5 * k) {
-                throw new IllegalStateException(m + "x" + k + "x" + n + ": ELBO and OpenBLAS differ by " + worst);
+            if (worst > 1e-5 * shape.k()) {
+                throw new IllegalStateException(shape + ": ELBO and OpenBLAS differ by " + worst);
             }
         }
 
         void openBlas() {
+            GemmShape s = shape;
             try {
-                sgemm.invokeExact(ROW_MAJOR, ta ? TRANS : NO_TRANS, tb ? TRANS : NO_TRANS, m, n, k, 1f,
-                        na, ta ? m : k, nb, tb ? k : n, 0f, nc, n);
+                sgemm.invokeExact(ROW_MAJOR, s.transA() ? TRANS : NO_TRANS, s.transB() ? TRANS : NO_TRANS,
+                        s.m(), s.n(), s.k(), 1f, na, s.lda(), nb, s.ldb(), 0f, nc, s.n());
             } catch (Throwable e) {
                 throw new IllegalStateException(e);
             }
         }
-    }
-
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-    private static final int PEAK_STEPS = 100_000;
-    /** Floating-point operations of one {@link #peakLoop}: steps x 16 accumulators x lanes x 2. */
-    private static final double PEAK_FLOPS = (double) PEAK_STEPS * 16 * S.length() * 2;
-    private static volatile float sink;
-
-    /** 16 independent FMA chains in registers, as {@code PeakBench}. */
-    private static void peakLoop() {
-        FloatVector m = FloatVector.broadcast(S, 1.0000001f);
-        FloatVector add = FloatVector.broadcast(S, 1e-9f);
-        FloatVector a0 = m, a1 = m, a2 = m, a3 = m, a4 = m, a5 = m, a6 = m, a7 = m;
-        FloatVector a8 = m, a9 = m, a10 = m, a11 = m, a12 = m, a13 = m, a14 = m, a15 = m;
-        for (int i = 0; i < PEAK_STEPS; i++) {
-            a0 = a0.fma(m, add); a1 = a1.fma(m, add); a2 = a2.fma(m, add); a3 = a3.fma(m, add);
-            a4 = a4.fma(m, add); a5 = a5.fma(m, add); a6 = a6.fma(m, add); a7 = a7.fma(m, add);
-            a8 = a8.fma(m, add); a9 = a9.fma(m, add); a10 = a10.fma(m, add); a11 = a11.fma(m, add);
-            a12 = a12.fma(m, add); a13 = a13.fma(m, add); a14 = a14.fma(m, add); a15 = a15.fma(m, add);
-        }
-        sink = a0.add(a1).add(a2).add(a3).add(a4).add(a5).add(a6).add(a7).add(a8).add(a9).add(a10)
-                .add(a11).add(a12).add(a13).add(a14).add(a15).reduceLanes(VectorOperators.ADD);
     }
 }

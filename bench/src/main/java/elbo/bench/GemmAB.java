@@ -4,7 +4,6 @@ import elbo.core.kernels.KernelProvider;
 import elbo.core.kernels.Kernels;
 import elbo.core.kernels.Parallel;
 import java.util.Arrays;
-import java.util.Random;
 
 /**
  * A quick development harness for the GEMM kernels (not a substitute for {@code bench/compare}):
@@ -13,8 +12,6 @@ import java.util.Random;
  * where a shape is {@code MxKxN[:TT]} as in {@link GemmBench}; default: every shape at 1 and 2 threads.
  */
 public final class GemmAB {
-    private static final String[] SHAPES = {"128x784x300", "128x300x300", "128x300x40", "128x40x300",
-        "128x300x784", "784x128x300:TN", "128x300x784:NT", "1024x1024x1024"};
 
     private static final java.lang.management.ThreadMXBean BEAN =
             java.lang.management.ManagementFactory.getThreadMXBean();
@@ -29,31 +26,16 @@ public final class GemmAB {
             threads = new int[] {1, 2};
         }
         if (shapes.length == 0) {
-            shapes = SHAPES;
+            shapes = GemmShape.ALL.toArray(String[]::new);
         }
         Kernels kernels = KernelProvider.get();
         for (int t : threads) {
             Parallel.setThreads(t);
             for (String shape : shapes) {
-                String[] parts = shape.split(":");
-                String[] dims = parts[0].split("x");
-                int m = Integer.parseInt(dims[0]);
-                int k = Integer.parseInt(dims[1]);
-                int n = Integer.parseInt(dims[2]);
-                boolean ta = parts.length > 1 && parts[1].charAt(0) == 'T';
-                boolean tb = parts.length > 1 && parts[1].charAt(1) == 'T';
-                Random rnd = new Random(1);
-                float[] a = new float[m * k];
-                float[] b = new float[k * n];
-                float[] c = new float[m * n];
-                for (int i = 0; i < a.length; i++) {
-                    a[i] = rnd.nextFloat() - 0.5f;
-                }
-                for (int i = 0; i < b.length; i++) {
-                    b[i] = rnd.nextFloat() - 0.5f;
-                }
-                Runnable op = () -> kernels.gemm(ta, tb, m, n, k, a, 0, ta ? m : k, b, 0, tb ? k : n, false, c, 0, n);
-                double flops = 2.0 * m * n * k;
+                GemmShape workload = GemmShape.parse(shape);
+                GemmShape.Operands operands = workload.operands();
+                Runnable op = () -> workload.run(kernels, operands);
+                double flops = workload.flops();
                 long warm = System.nanoTime();
                 while (System.nanoTime() - warm < 1_500_000_000L) {
                     op.run();
