@@ -81,9 +81,39 @@ def main(reference_txt, elbo_jsons):
         if big:
             print(f"1024^3 on one thread: {gemm_flops('1024x1024x1024') / big / 1e3:.1f} GFLOP/s"
                   f" = {100 * gemm_flops('1024x1024x1024') / big / 1e3 / peak:.0f}% of that peak")
+    print_targets(rows, peak)
     print()
     for name, e_us, r_us, e_val, r_val, unit, label in rows:
         print(f"workload {name} elbo {e_val:.2f} reference {r_val:.2f} unit {unit} speedup {e_val / r_val:.3f}")
+
+
+# Step 2's targets: sgemm on the VAE shapes >= 1.0x the reference on one core and >= 1.1x on two;
+# 1024^3 on one core >= 90% of the per-core peak; elementwise kernels within 1.5x of the 24 GB/s one
+# core streams, i.e. >= 16 GB/s. The issue states the peak as 117 GFLOP/s (a Zen 4); the peak
+# measured here (PeakBench) is the stricter figure where it is higher, so both are checked.
+STATED_PEAK = 117.0
+ELEMENTWISE_MIN_GBS = 24.0 / 1.5
+
+
+def print_targets(rows, peak):
+    checks = []  # (target, value, requirement, met)
+    for name, e_us, r_us, e_val, r_val, unit, label in rows:
+        ratio = e_val / r_val
+        if name.startswith("sgemm/") and not name.startswith("sgemm/1024x1024x1024"):
+            need = 1.0 if name.endswith("/t1") else 1.1
+            checks.append((name, f"{ratio:.3f}x", f">= {need}x reference", ratio >= need))
+        elif name.startswith("elementwise/"):
+            checks.append((name, f"{e_val:.1f} GB/s", f">= {ELEMENTWISE_MIN_GBS:.0f} GB/s", e_val >= ELEMENTWISE_MIN_GBS))
+        elif name == "sgemm/1024x1024x1024/t1":
+            checks.append((name + " (stated peak)", f"{e_val:.1f} GFLOP/s",
+                           f">= {0.9 * STATED_PEAK:.1f} (90% of {STATED_PEAK:.0f})", e_val >= 0.9 * STATED_PEAK))
+            if peak:
+                checks.append((name + " (measured peak)", f"{100 * e_val / peak:.0f}% of {peak:.1f}",
+                               f">= 90% (reference: {100 * r_val / peak:.0f}%)", e_val >= 0.9 * peak))
+    print("\nTargets (Step 2)")
+    for target, value, requirement, met in checks:
+        print(f"{target:44} {value:>18}  {requirement:30} {'met' if met else 'MISSED'}")
+    print(f"{sum(m for *_, m in checks)} of {len(checks)} met")
 
 
 if __name__ == "__main__":
