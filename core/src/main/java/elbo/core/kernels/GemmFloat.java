@@ -24,9 +24,11 @@ import jdk.incubator.vector.VectorSpecies;
  * {@value #KC_MAX} when they run contiguously along {@code k} (an array copy per row), else
  * {@code k}-steps of {@code MR} elements (a transposed operand, one {@code MR}-lane vector per step).
  * Then, one column panel at a time, it packs a {@code kc × NR} micro-panel of {@code B'} (it stays
- * in L1) and runs the register tile down the tiles of {@code A'}. When the panel's rows are
- * contiguous, the first tile's kernel packs them as it reads them, so that the copy hides behind
- * its {@code fma}s (a separate packing pass took 6–9% of the time of the VAE-shaped products).
+ * in L1) and runs the register tile down the tiles of {@code A'}. The first tile's kernel packs a
+ * two-vector panel as it reads it, so that the copy partly hides behind its {@code fma}s: a plain
+ * load per vector when the panel's rows are contiguous (a separate packing pass took 6–9% of the
+ * time of the VAE-shaped products), a gather when its columns are (a transposed operand: 4% faster
+ * than a separate gathering pass on 128x300x40, whose panels serve only five tiles).
  * Packed operands make every load in the inner loop a fixed offset from the loop counter, so C2
  * can hoist the bounds checks out of it and folds the offsets into the addressing: the loop body is
  * loads, broadcasts and {@code fma}s and little else (the main tile's two-step loop, faster still,
@@ -286,9 +288,12 @@ final class GemmFloat {
                     int j0 = q * NR;
                     int nv = Math.min(NR, nn - j0);
                     int w = nv > L ? NR : L;
-                    // rows of B' contiguous and two vectors wide: the first tile's kernel packs them as it reads them
+                    // a panel two vectors wide is packed by the first tile's kernel as it reads it:
+                    // its rows when they are contiguous, else (a transposed operand, whose columns
+                    // are) gathered a row at a time
                     boolean packAsRead = bjs == 1 && nv == NR;
-                    if (!packAsRead) {
+                    boolean gatherAsRead = bjs != 1 && nv == NR;
+                    if (!packAsRead && !gatherAsRead) {
                         packB(b, bOff + p0 * bps + j0 * bjs, bps, bjs, kc, nv, w, bp, ws);
                     }
                     for (int t = t0; t < t1; t++) {
@@ -301,7 +306,15 @@ final class GemmFloat {
                         int di = whole ? cOff + i0 * crs + j0 : 0;
                         int drs = whole ? crs : NR;
                         boolean dload = whole && load;
-                        if (packAsRead && t == t0) {
+                        if (gatherAsRead && t == t0) {
+                            int bi = bOff + p0 * bps + j0 * bjs; // bps == 1: B' column j is contiguous
+                            int[] idx = ws.gatherIndex(bjs);
+                            if (byRows) {
+                                kernelRows2Gathering(kc, ap, ao, b, bi, idx, bp, dst, di, drs, dload);
+                            } else {
+                                kernelSteps2Gathering(kc, ap, ao, b, bi, idx, bp, dst, di, drs, dload);
+                            }
+                        } else if (packAsRead && t == t0) {
                             int bi = bOff + p0 * bps + j0;
                             if (byRows) {
                                 kernelRows2Packing(kc, ap, ao, b, bi, bps, bp, dst, di, drs, dload);
@@ -344,25 +357,22 @@ final class GemmFloat {
     /**
      * {@code bp[p·w + j] = B'(p, j)} for {@code j < nv}, 0 for {@code nv <= j < w}, where
      * {@code w} ({@code NR}, or {@code L} for a last panel at most one vector wide) is the width of
-     * the micro-panel and {@code B'(p, j) = b[off + p·ps + j·js]}.
+     * the micro-panel and {@code B'(p, j) = b[off + p·ps + j·js]}; only for a panel narrower than
+     * {@code NR} (whole two-vector panels are packed by the first tile's kernel, see run), so
+     * {@code nv == w} means one whole vector.
      */
     static void packB(float[] b, int off, int ps, int js, int kc, int nv, int w, float[] bp, Workspace ws) {
-        if (js == 1 && nv == w && w == L) {
-            // rows of B' contiguous and one whole vector wide (two-vector panels like that are packed
-            // by the first tile's kernel, see run): copy a vector per row
+        if (js == 1 && nv == w) {
+            // rows of B' contiguous and one whole vector wide: copy a vector per row
             for (int p = 0; p < kc; p++) {
                 FloatVector.fromArray(S, b, off + p * ps).intoArray(bp, p * L);
             }
         } else if (nv == w) {
-            // columns of B' are contiguous (a transposed operand): gather each row of the panel,
-            // lane j from column j at index off + j·js + p
+            // columns of B' contiguous (a transposed operand), one whole vector wide: gather each
+            // row of the panel, lane j from column j at index off + j·js + p
             int[] idx = ws.gatherIndex(js);
             for (int p = 0; p < kc; p++) {
-                int dst = p * w;
-                FloatVector.fromArray(S, b, off + p, idx, 0).intoArray(bp, dst);
-                if (w == NR) {
-                    FloatVector.fromArray(S, b, off + p, idx, L).intoArray(bp, dst + L);
-                }
+                FloatVector.fromArray(S, b, off + p, idx, 0).intoArray(bp, p * L);
             }
         } else if (js == 1) {
             packPartialRows(b, off, ps, kc, nv, w, bp);
@@ -459,7 +469,10 @@ final class GemmFloat {
      *              product ran only 0.7% faster); a copy pass of its own costs more (in-JVM A/B:
      *              2.4-5.5% slower on the VAE shapes, no faster at 1024³). Reading b in place
      *              costs a bounds check per row (its stride bs is not a constant), which is why the
-     *              other tiles read the packed copy;
+     *              other tiles read the packed copy. The "Gathering" kernels do the same for a panel
+     *              whose columns are contiguous, B'(p, j) = b[bi + p + idx[j]], a gather per vector
+     *              (idx[j] = j·js); merged into the Packing kernels as an {@code idx == null} test,
+     *              they slowed the contiguous case by 0.6-2.3% (in-JVM A/B);
      *   C'(r, j) = c[ci + r·rs + j]: C itself for a whole tile of a row-major C', else the tile buffer
      *              (rs = NR, load = false) that storeTile then adds to C.
      * Packed operands make every load in the loop a fixed offset from the loop counter: C2 hoists
@@ -585,6 +598,162 @@ final class GemmFloat {
             c60 = b0.fma(x, c60);
             c61 = b1.fma(x, c61);
             x = FloatVector.broadcast(S, ap[ai + 7]);
+            c70 = b0.fma(x, c70);
+            c71 = b1.fma(x, c71);
+        }
+        if (load) {
+            c00 = c00.add(FloatVector.fromArray(S, c, ci));
+            c01 = c01.add(FloatVector.fromArray(S, c, ci + L));
+            c10 = c10.add(FloatVector.fromArray(S, c, ci + rs));
+            c11 = c11.add(FloatVector.fromArray(S, c, ci + rs + L));
+            c20 = c20.add(FloatVector.fromArray(S, c, ci + 2 * rs));
+            c21 = c21.add(FloatVector.fromArray(S, c, ci + 2 * rs + L));
+            c30 = c30.add(FloatVector.fromArray(S, c, ci + 3 * rs));
+            c31 = c31.add(FloatVector.fromArray(S, c, ci + 3 * rs + L));
+            c40 = c40.add(FloatVector.fromArray(S, c, ci + 4 * rs));
+            c41 = c41.add(FloatVector.fromArray(S, c, ci + 4 * rs + L));
+            c50 = c50.add(FloatVector.fromArray(S, c, ci + 5 * rs));
+            c51 = c51.add(FloatVector.fromArray(S, c, ci + 5 * rs + L));
+            c60 = c60.add(FloatVector.fromArray(S, c, ci + 6 * rs));
+            c61 = c61.add(FloatVector.fromArray(S, c, ci + 6 * rs + L));
+            c70 = c70.add(FloatVector.fromArray(S, c, ci + 7 * rs));
+            c71 = c71.add(FloatVector.fromArray(S, c, ci + 7 * rs + L));
+        }
+        c00.intoArray(c, ci);
+        c01.intoArray(c, ci + L);
+        c10.intoArray(c, ci + rs);
+        c11.intoArray(c, ci + rs + L);
+        c20.intoArray(c, ci + 2 * rs);
+        c21.intoArray(c, ci + 2 * rs + L);
+        c30.intoArray(c, ci + 3 * rs);
+        c31.intoArray(c, ci + 3 * rs + L);
+        c40.intoArray(c, ci + 4 * rs);
+        c41.intoArray(c, ci + 4 * rs + L);
+        c50.intoArray(c, ci + 5 * rs);
+        c51.intoArray(c, ci + 5 * rs + L);
+        c60.intoArray(c, ci + 6 * rs);
+        c61.intoArray(c, ci + 6 * rs + L);
+        c70.intoArray(c, ci + 7 * rs);
+        c71.intoArray(c, ci + 7 * rs + L);
+    }
+
+    static void kernelSteps2Gathering(int kc, float[] ap, int ao, float[] b, int bi, int[] idx, float[] bp,
+                                    float[] c, int ci, int rs, boolean load) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int ai = ao + p * MR;
+            FloatVector b0 = FloatVector.fromArray(S, b, bi + p, idx, 0);
+            FloatVector b1 = FloatVector.fromArray(S, b, bi + p, idx, L);
+            b0.intoArray(bp, p * NR);
+            b1.intoArray(bp, p * NR + L);
+            FloatVector x;
+            x = FloatVector.broadcast(S, ap[ai]);
+            c00 = b0.fma(x, c00);
+            c01 = b1.fma(x, c01);
+            x = FloatVector.broadcast(S, ap[ai + 1]);
+            c10 = b0.fma(x, c10);
+            c11 = b1.fma(x, c11);
+            x = FloatVector.broadcast(S, ap[ai + 2]);
+            c20 = b0.fma(x, c20);
+            c21 = b1.fma(x, c21);
+            x = FloatVector.broadcast(S, ap[ai + 3]);
+            c30 = b0.fma(x, c30);
+            c31 = b1.fma(x, c31);
+            x = FloatVector.broadcast(S, ap[ai + 4]);
+            c40 = b0.fma(x, c40);
+            c41 = b1.fma(x, c41);
+            x = FloatVector.broadcast(S, ap[ai + 5]);
+            c50 = b0.fma(x, c50);
+            c51 = b1.fma(x, c51);
+            x = FloatVector.broadcast(S, ap[ai + 6]);
+            c60 = b0.fma(x, c60);
+            c61 = b1.fma(x, c61);
+            x = FloatVector.broadcast(S, ap[ai + 7]);
+            c70 = b0.fma(x, c70);
+            c71 = b1.fma(x, c71);
+        }
+        if (load) {
+            c00 = c00.add(FloatVector.fromArray(S, c, ci));
+            c01 = c01.add(FloatVector.fromArray(S, c, ci + L));
+            c10 = c10.add(FloatVector.fromArray(S, c, ci + rs));
+            c11 = c11.add(FloatVector.fromArray(S, c, ci + rs + L));
+            c20 = c20.add(FloatVector.fromArray(S, c, ci + 2 * rs));
+            c21 = c21.add(FloatVector.fromArray(S, c, ci + 2 * rs + L));
+            c30 = c30.add(FloatVector.fromArray(S, c, ci + 3 * rs));
+            c31 = c31.add(FloatVector.fromArray(S, c, ci + 3 * rs + L));
+            c40 = c40.add(FloatVector.fromArray(S, c, ci + 4 * rs));
+            c41 = c41.add(FloatVector.fromArray(S, c, ci + 4 * rs + L));
+            c50 = c50.add(FloatVector.fromArray(S, c, ci + 5 * rs));
+            c51 = c51.add(FloatVector.fromArray(S, c, ci + 5 * rs + L));
+            c60 = c60.add(FloatVector.fromArray(S, c, ci + 6 * rs));
+            c61 = c61.add(FloatVector.fromArray(S, c, ci + 6 * rs + L));
+            c70 = c70.add(FloatVector.fromArray(S, c, ci + 7 * rs));
+            c71 = c71.add(FloatVector.fromArray(S, c, ci + 7 * rs + L));
+        }
+        c00.intoArray(c, ci);
+        c01.intoArray(c, ci + L);
+        c10.intoArray(c, ci + rs);
+        c11.intoArray(c, ci + rs + L);
+        c20.intoArray(c, ci + 2 * rs);
+        c21.intoArray(c, ci + 2 * rs + L);
+        c30.intoArray(c, ci + 3 * rs);
+        c31.intoArray(c, ci + 3 * rs + L);
+        c40.intoArray(c, ci + 4 * rs);
+        c41.intoArray(c, ci + 4 * rs + L);
+        c50.intoArray(c, ci + 5 * rs);
+        c51.intoArray(c, ci + 5 * rs + L);
+        c60.intoArray(c, ci + 6 * rs);
+        c61.intoArray(c, ci + 6 * rs + L);
+        c70.intoArray(c, ci + 7 * rs);
+        c71.intoArray(c, ci + 7 * rs + L);
+    }
+
+    static void kernelRows2Gathering(int kc, float[] ap, int ao, float[] b, int bi, int[] idx, float[] bp,
+                                   float[] c, int ci, int rs, boolean load) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int ai = ao + p;
+            FloatVector b0 = FloatVector.fromArray(S, b, bi + p, idx, 0);
+            FloatVector b1 = FloatVector.fromArray(S, b, bi + p, idx, L);
+            b0.intoArray(bp, p * NR);
+            b1.intoArray(bp, p * NR + L);
+            FloatVector x;
+            x = FloatVector.broadcast(S, ap[ai]);
+            c00 = b0.fma(x, c00);
+            c01 = b1.fma(x, c01);
+            x = FloatVector.broadcast(S, ap[ai + KC_MAX]);
+            c10 = b0.fma(x, c10);
+            c11 = b1.fma(x, c11);
+            x = FloatVector.broadcast(S, ap[ai + 2 * KC_MAX]);
+            c20 = b0.fma(x, c20);
+            c21 = b1.fma(x, c21);
+            x = FloatVector.broadcast(S, ap[ai + 3 * KC_MAX]);
+            c30 = b0.fma(x, c30);
+            c31 = b1.fma(x, c31);
+            x = FloatVector.broadcast(S, ap[ai + 4 * KC_MAX]);
+            c40 = b0.fma(x, c40);
+            c41 = b1.fma(x, c41);
+            x = FloatVector.broadcast(S, ap[ai + 5 * KC_MAX]);
+            c50 = b0.fma(x, c50);
+            c51 = b1.fma(x, c51);
+            x = FloatVector.broadcast(S, ap[ai + 6 * KC_MAX]);
+            c60 = b0.fma(x, c60);
+            c61 = b1.fma(x, c61);
+            x = FloatVector.broadcast(S, ap[ai + 7 * KC_MAX]);
             c70 = b0.fma(x, c70);
             c71 = b1.fma(x, c71);
         }
