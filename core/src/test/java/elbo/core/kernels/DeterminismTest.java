@@ -26,8 +26,10 @@ class DeterminismTest {
     private long[] workload() {
         Random rnd = new Random(7);
         long[] out = new long[0];
-        // GEMM: every orientation and transpose, several k-blocks, a column tail, several row blocks
-        int[][] shapes = {{128, 300, 40}, {128, 784, 300}, {100, 200, 300}, {784, 128, 37}, {800, 300, 64}};
+        // GEMM: every orientation and transpose, several k-blocks, a column tail, several row blocks,
+        // a product wide enough (n >= 4m) to be split by columns whatever its transposes
+        int[][] shapes = {{128, 300, 40}, {128, 784, 300}, {100, 200, 300}, {784, 128, 37}, {800, 300, 64},
+            {64, 300, 400}};
         for (int[] s : shapes) {
             for (int t = 0; t < 4; t++) {
                 boolean ta = (t & 1) != 0;
