@@ -643,7 +643,7 @@ final class GemmDouble {
     }
 
     static void kernelSteps2Gathering(int kc, double[] ap, int ao, double[] b, int bi, int[] idx, double[] bp,
-                                    double[] c, int ci, int rs, boolean load) {
+                                      double[] c, int ci, int rs, boolean load) {
         DoubleVector c00 = DoubleVector.zero(S), c01 = DoubleVector.zero(S);
         DoubleVector c10 = DoubleVector.zero(S), c11 = DoubleVector.zero(S);
         DoubleVector c20 = DoubleVector.zero(S), c21 = DoubleVector.zero(S);
@@ -721,7 +721,7 @@ final class GemmDouble {
     }
 
     static void kernelRows2Gathering(int kc, double[] ap, int ao, double[] b, int bi, int[] idx, double[] bp,
-                                   double[] c, int ci, int rs, boolean load) {
+                                     double[] c, int ci, int rs, boolean load) {
         DoubleVector c00 = DoubleVector.zero(S), c01 = DoubleVector.zero(S);
         DoubleVector c10 = DoubleVector.zero(S), c11 = DoubleVector.zero(S);
         DoubleVector c20 = DoubleVector.zero(S), c21 = DoubleVector.zero(S);

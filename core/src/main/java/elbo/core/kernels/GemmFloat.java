@@ -643,7 +643,7 @@ final class GemmFloat {
     }
 
     static void kernelSteps2Gathering(int kc, float[] ap, int ao, float[] b, int bi, int[] idx, float[] bp,
-                                    float[] c, int ci, int rs, boolean load) {
+                                      float[] c, int ci, int rs, boolean load) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
@@ -721,7 +721,7 @@ final class GemmFloat {
     }
 
     static void kernelRows2Gathering(int kc, float[] ap, int ao, float[] b, int bi, int[] idx, float[] bp,
-                                   float[] c, int ci, int rs, boolean load) {
+                                     float[] c, int ci, int rs, boolean load) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
