@@ -105,30 +105,8 @@ public final class PairedGemm {
         for (Row row : rows) {
             System.out.printf("%-32s %9.1f %9.1f %7.3f  %s%n", row.name, row.r.a, row.r.b, row.r.ratio, row.label);
         }
-        printTargets(rows);
         System.out.println();
         rows.forEach(row -> System.out.println(row.workloadLine()));
-    }
-
-    /**
-     * Step 2's GEMM targets on the paired ratios: every VAE shape at least 1.0x OpenBLAS on one
-     * thread and 1.1x on two (1024³ has its own target, a share of the peak: the peak row).
-     */
-    private static void printTargets(List<Row> rows) {
-        List<String> missed = new ArrayList<>();
-        int checked = 0;
-        for (Row row : rows) {
-            if (!row.name.startsWith("sgemm/") || row.name.startsWith("sgemm/1024x1024x1024")) {
-                continue;
-            }
-            double need = row.name.endsWith("/t1") ? 1.0 : 1.1;
-            checked++;
-            if (row.r.ratio < need) {
-                missed.add(String.format("%s %.3f < %.1f", row.name, row.r.ratio, need));
-            }
-        }
-        System.out.printf("Targets (paired; >= 1.0x OpenBLAS on one thread, >= 1.1x on two): %d of %d met%s%n",
-                checked - missed.size(), checked, missed.isEmpty() ? "" : "; MISSED: " + String.join(", ", missed));
     }
 
     record Row(String name, Result r, String label) {

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Joins ELBO's JMH JSON files and the reference timings into bench/compare's table and workload lines.
 
-Usage: report.py <reference.txt> <elbo-1.json> [<elbo-2.json> ...]. A full bench/compare run has
+Usage: report.py <reference.txt> <elbo-1.json> [<elbo-2.json> ...], or report.py --paired
+<paired.txt> for the targets line of bench/paired's output. A full bench/compare run has
 three rounds (one JMH fork and one reference run per setting each); every figure is the median of
 the samples pooled over all rounds: JMH's measurement iterations, the reference's timings.
 
@@ -95,12 +96,19 @@ STATED_PEAK = 117.0
 ELEMENTWISE_MIN_GBS = 24.0 / 1.5
 
 
+def gemm_target(name):
+    """The least speedup Step 2 asks of sgemm workload `name` (sgemm/<shape>/t<threads>), or None."""
+    if not name.startswith("sgemm/") or name.startswith("sgemm/1024x1024x1024"):
+        return None  # 1024^3 has a target of its own, a share of the peak
+    return 1.0 if name.endswith("/t1") else 1.1
+
+
 def print_targets(rows, peak):
     checks = []  # (target, value, requirement, met)
     for name, e_us, r_us, e_val, r_val, unit, label in rows:
         ratio = e_val / r_val
-        if name.startswith("sgemm/") and not name.startswith("sgemm/1024x1024x1024"):
-            need = 1.0 if name.endswith("/t1") else 1.1
+        need = gemm_target(name)
+        if need is not None:
             checks.append((name, f"{ratio:.3f}x", f">= {need}x reference", ratio >= need))
         elif name.startswith("elementwise/"):
             checks.append((name, f"{e_val:.1f} GB/s", f">= {ELEMENTWISE_MIN_GBS:.0f} GB/s", e_val >= ELEMENTWISE_MIN_GBS))
@@ -116,5 +124,25 @@ def print_targets(rows, peak):
     print(f"{sum(m for *_, m in checks)} of {len(checks)} met")
 
 
+def print_paired_targets(paired_txt):
+    """The GEMM targets on bench/paired's lines: workload paired/<sgemm workload> ... speedup <r>."""
+    checked, missed = 0, []
+    for line in open(paired_txt):
+        words = line.split()
+        if len(words) < 2 or words[0] != "workload" or not words[1].startswith("paired/"):
+            continue
+        name, ratio = words[1][len("paired/"):], float(words[-1])
+        need = gemm_target(name)
+        if need is not None:
+            checked += 1
+            if ratio < need:
+                missed.append(f"{name} {ratio:.3f} < {need}")
+    print(f"Targets (paired; >= 1.0x OpenBLAS on one thread, >= 1.1x on two): {checked - len(missed)} of"
+          f" {checked} met" + ("; MISSED: " + ", ".join(missed) if missed else ""))
+
+
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2:])
+    if sys.argv[1] == "--paired":
+        print_paired_targets(sys.argv[2])
+    else:
+        main(sys.argv[1], sys.argv[2:])

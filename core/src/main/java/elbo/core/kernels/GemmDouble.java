@@ -293,13 +293,13 @@ final class GemmDouble {
                     int j0 = q * NR;
                     int nv = Math.min(NR, nn - j0);
                     int w = nv > L ? NR : L;
+                    int bi = bOff + p0 * bps + j0 * bjs; // B'(0, 0) of this panel
                     // a panel two vectors wide is packed by the first tile's kernel as it reads it:
-                    // its rows when they are contiguous, else (a transposed operand, whose columns
-                    // are) gathered a row at a time
-                    boolean packAsRead = bjs == 1 && nv == NR;
-                    boolean gatherAsRead = bjs != 1 && nv == NR;
-                    if (!packAsRead && !gatherAsRead) {
-                        packB(b, bOff + p0 * bps + j0 * bjs, bps, bjs, kc, nv, w, bp, ws);
+                    // a row at a time, read as it lies when the rows are contiguous (bjs == 1),
+                    // else gathered (a transposed operand, whose columns are contiguous: bps == 1)
+                    boolean packAsRead = nv == NR;
+                    if (!packAsRead) {
+                        packB(b, bi, bps, bjs, kc, nv, w, bp, ws);
                     }
                     for (int t = t0; t < t1; t++) {
                         int i0 = t * MR;
@@ -311,20 +311,18 @@ final class GemmDouble {
                         int di = whole ? cOff + i0 * crs + j0 : 0;
                         int drs = whole ? crs : NR;
                         boolean dload = whole && load;
-                        if (gatherAsRead && t == t0) {
-                            int bi = bOff + p0 * bps + j0 * bjs; // bps == 1: B' column j is contiguous
+                        if (packAsRead && t == t0 && bjs == 1) {
+                            if (byRows) {
+                                kernelRows2Packing(kc, ap, ao, b, bi, bps, bp, dst, di, drs, dload);
+                            } else {
+                                kernelSteps2Packing(kc, ap, ao, b, bi, bps, bp, dst, di, drs, dload);
+                            }
+                        } else if (packAsRead && t == t0) {
                             int[] idx = ws.gatherIndex(bjs);
                             if (byRows) {
                                 kernelRows2Gathering(kc, ap, ao, b, bi, idx, bp, dst, di, drs, dload);
                             } else {
                                 kernelSteps2Gathering(kc, ap, ao, b, bi, idx, bp, dst, di, drs, dload);
-                            }
-                        } else if (packAsRead && t == t0) {
-                            int bi = bOff + p0 * bps + j0;
-                            if (byRows) {
-                                kernelRows2Packing(kc, ap, ao, b, bi, bps, bp, dst, di, drs, dload);
-                            } else {
-                                kernelSteps2Packing(kc, ap, ao, b, bi, bps, bp, dst, di, drs, dload);
                             }
                         } else if (byRows) {
                             if (w == NR) {
