@@ -5,4 +5,10 @@ module elbo.models {
     exports elbo.models.config;
     exports elbo.models.experiments;
     exports elbo.models.report;
+    exports elbo.models.vae;
+    exports elbo.models.vae.decoder;
+    exports elbo.models.vae.eval;
+    exports elbo.models.vae.objective;
+    exports elbo.models.vae.posterior;
+    exports elbo.models.vae.prior;
 }

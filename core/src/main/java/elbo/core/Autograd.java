@@ -150,6 +150,7 @@ public final class Autograd {
                 if (g == null) {
                     continue;
                 }
+                g = t.applyHook(g);
                 if (t.retainsGrad()) {
                     t.accumulateGrad(g);
                 }

@@ -50,6 +50,7 @@ public final class Tensor {
 
     private boolean requiresGrad;
     private boolean retainGrad;
+    private java.util.function.UnaryOperator<Tensor> gradientHook;
     private Node node;
     private Tensor grad;
     /** The storage of the gradient {@link #zeroGrad()} forgot, reused by the next backward. */
@@ -454,6 +455,39 @@ public final class Tensor {
     public Tensor retainGrad() {
         this.retainGrad = true;
         return this;
+    }
+
+    /**
+     * Registers {@code hook}, which during backward maps the total gradient that reaches this tensor to
+     * the gradient passed on below it (PyTorch's {@code register_hook}); one hook per tensor, run with
+     * recording off. The doubly-reparameterised IWAE estimator uses it to weight each sample's path
+     * gradient {@code ∂ log w_k / ∂z_k} by {@code w̃_k} once the weights are known. Returns this.
+     *
+     * @throws IllegalStateException if this tensor takes no gradient, or already has a hook
+     */
+    public Tensor registerHook(java.util.function.UnaryOperator<Tensor> hook) {
+        if (!requiresGrad) {
+            throw new IllegalStateException("registerHook: this " + dtype + " " + shape
+                    + " tensor takes no gradient, so a hook on it would never run");
+        }
+        if (gradientHook != null) {
+            throw new IllegalStateException("registerHook: this tensor already has a hook");
+        }
+        gradientHook = hook;
+        return this;
+    }
+
+    /** The gradient after this tensor's hook (the gradient itself if there is none). */
+    Tensor applyHook(Tensor g) {
+        if (gradientHook == null) {
+            return g;
+        }
+        Tensor h = gradientHook.apply(g);
+        if (h == null || !h.shape().equals(g.shape()) || h.dtype() != g.dtype()) {
+            throw new IllegalStateException("gradient hook returned " + (h == null ? "null" : h.dtype() + " "
+                    + h.shape()) + " for a gradient of " + g.dtype() + " " + g.shape());
+        }
+        return h;
     }
 
     boolean retainsGrad() {

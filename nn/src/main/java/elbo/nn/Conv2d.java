@@ -94,12 +94,12 @@ public class Conv2d extends Layer {
      */
     @Override
     public Tensor forward(Tensor x) {
-        return conv2d(x, effectiveWeight(), bias, stride, padding);
+        return conv2d(x, effectiveWeight(), bias == null ? null : param(bias), stride, padding);
     }
 
     /** The kernel the forward pass uses: the weight here, {@code weight ⊙ mask} in {@link MaskedConv2d}. */
     Tensor effectiveWeight() {
-        return weight;
+        return param(weight);
     }
 
     /** The trainable weight {@code [C_out, C_in, kH, kW]}. */

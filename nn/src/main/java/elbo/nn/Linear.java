@@ -48,7 +48,7 @@ public final class Linear extends Layer {
                     + " does not end in " + in);
         }
         Tensor flat = x.rank() == 2 || x.rank() == 3 ? x : x.reshape(-1, in);
-        Tensor y = bias != null ? Tensor.linear(flat, weight, bias) : flat.matmulT(weight);
+        Tensor y = bias != null ? Tensor.linear(flat, param(weight), param(bias)) : flat.matmulT(param(weight));
         if (flat != x) {
             int[] dims = x.shape().dims();
             dims[dims.length - 1] = out;

@@ -87,7 +87,7 @@ public final class MaskedConv2d extends Conv2d {
     /** {@code weight ⊙ mask}: the mask {@code [k, k]} broadcasts over the output and input channels. */
     @Override
     Tensor effectiveWeight() {
-        return weight().mul(mask);
+        return param(weight()).mul(mask);
     }
 
     public MaskType type() {

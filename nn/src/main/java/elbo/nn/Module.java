@@ -5,9 +5,11 @@ import elbo.core.Tensor;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A tree of named parameters, buffers and child modules, as in PyTorch's {@code nn.Module}.
@@ -17,8 +19,20 @@ import java.util.Map;
  * state dict (parameters, then buffers, by path) is what checkpoints write and optimizers key on.
  * Subclasses register everything in their constructor and define their own {@code forward}; layers
  * that map one tensor to one tensor extend {@link Layer}.
+ *
+ * <p><b>Shared children.</b> A module may be the child of two parents (a VampPrior holds the encoder that
+ * the VAE holds too); it is listed once, under the first path that reaches it, so optimizers and
+ * checkpoints see each parameter once.
+ *
+ * <p><b>Parameters as constants.</b> Inside {@link #asConstants()} this module's parameters act as
+ * constants on the current thread: every layer reads its parameters through {@link #param}, which
+ * returns a detached alias there, so gradients still flow through the module's inputs but none reach
+ * its parameters (the stop-gradient that STL and DReG need).
  */
 public abstract class Module {
+    /** Per thread: parameters currently held constant, with the number of open scopes holding each. */
+    private static final ThreadLocal<Map<Tensor, Integer>> CONSTANTS = ThreadLocal.withInitial(IdentityHashMap::new);
+
     private final Map<String, Tensor> parameters = new LinkedHashMap<>();
     private final Map<String, Tensor> buffers = new LinkedHashMap<>();
     private final Map<String, Module> children = new LinkedHashMap<>();
@@ -72,10 +86,37 @@ public abstract class Module {
         }
     }
 
+    /**
+     * Opens a scope (this thread; scopes nest) in which the parameters of this module and its children
+     * are constants: forward passes inside it record no path to them, while gradients with respect to
+     * the inputs are unchanged. Values are shared, so later updates are seen. Use with try-with-resources.
+     */
+    public final Autograd.Scope asConstants() {
+        List<Tensor> held = parameters();
+        Map<Tensor, Integer> constants = CONSTANTS.get();
+        for (Tensor p : held) {
+            constants.merge(p, 1, Integer::sum);
+        }
+        return () -> {
+            for (Tensor p : held) {
+                constants.computeIfPresent(p, (k, n) -> n == 1 ? null : n - 1);
+            }
+        };
+    }
+
+    /**
+     * How a layer reads a parameter in its forward pass: the parameter itself, or its detached alias
+     * inside an {@link #asConstants()} scope of a module that owns it.
+     */
+    protected static Tensor param(Tensor parameter) {
+        Map<Tensor, Integer> constants = CONSTANTS.get();
+        return !constants.isEmpty() && constants.containsKey(parameter) ? parameter.detach() : parameter;
+    }
+
     /** Every trainable parameter by dotted path, in registration order (children depth-first). */
     public Map<String, Tensor> namedParameters() {
         Map<String, Tensor> out = new LinkedHashMap<>();
-        collect("", out, false);
+        collect("", out, false, Collections.newSetFromMap(new IdentityHashMap<>()));
         return Collections.unmodifiableMap(out);
     }
 
@@ -87,16 +128,20 @@ public abstract class Module {
     /** Parameters and buffers by dotted path: what a checkpoint saves. */
     public Map<String, Tensor> stateDict() {
         Map<String, Tensor> out = new LinkedHashMap<>();
-        collect("", out, true);
+        collect("", out, true, Collections.newSetFromMap(new IdentityHashMap<>()));
         return Collections.unmodifiableMap(out);
     }
 
-    private void collect(String prefix, Map<String, Tensor> out, boolean withBuffers) {
+    /** Depth-first, each module once: a child reached a second time (shared) is skipped. */
+    private void collect(String prefix, Map<String, Tensor> out, boolean withBuffers, Set<Module> seen) {
+        if (!seen.add(this)) {
+            return;
+        }
         parameters.forEach((k, v) -> out.put(prefix + k, v));
         if (withBuffers) {
             buffers.forEach((k, v) -> out.put(prefix + k, v));
         }
-        children.forEach((k, m) -> m.collect(prefix + k + ".", out, withBuffers));
+        children.forEach((k, m) -> m.collect(prefix + k + ".", out, withBuffers, seen));
     }
 
     /** The direct children by name. */

@@ -74,6 +74,29 @@ public interface Distribution {
     }
 
     /**
+     * A reparameterised sample together with its log-density under the distribution that drew it.
+     *
+     * @param value   {@code z}, {@code [n, ...batch, D]}
+     * @param logProb {@code log p(z)}, {@code [n, ...batch]}, differentiable in the parameters and in
+     *                {@code z}
+     */
+    record Sample(Tensor value, Tensor logProb) {
+    }
+
+    /**
+     * {@code n} reparameterised samples and their log-density in one call: what a Monte Carlo objective
+     * needs ({@code log q(z|x)} at its own samples). The default scores the sample with {@link #logProb};
+     * a flow overrides it with the log-determinant of its forward pass, which needs no inverse.
+     *
+     * @throws NotReparameterizableException naming this distribution if it has no reparameterisation
+     * @throws IllegalArgumentException      if {@code n < 1}
+     */
+    default Sample rsampleWithLogProb(Rng rng, int n) {
+        Tensor z = rsample(rng, n);
+        return new Sample(z, logProb(z));
+    }
+
+    /**
      * {@code log p(x)} summed over the event axis; {@code x} broadcasts against the parameters and the
      * result has the broadcast batch shape.
      *

@@ -5,6 +5,8 @@ import elbo.core.DTypeException;
 import elbo.core.ShapeException;
 import elbo.core.Tensor;
 
+import java.util.Optional;
+
 /**
  * Kullback–Leibler divergences {@code KL(p ‖ q) = E_p[log p(z) - log q(z)] ≥ 0}, summed over the event axis
  * and returned with the broadcast batch shape.
@@ -31,28 +33,61 @@ public final class Kl {
      * @throws DTypeException if the dtypes differ
      */
     public static Tensor divergence(Distribution p, Distribution q) {
+        return analytic(p, q).orElseThrow(() -> new NoAnalyticKlException(p, q));
+    }
+
+    /**
+     * The analytic {@code KL(p ‖ q)} if the pair has one, else empty: "analytic if available, Monte Carlo
+     * otherwise" without exceptions.
+     *
+     * @throws ShapeException if the pair is supported but the event sizes differ or the batches do not broadcast
+     * @throws DTypeException if the pair is supported but the dtypes differ
+     */
+    public static Optional<Tensor> analytic(Distribution p, Distribution q) {
+        return perDimension(p, q).map(kl -> kl.sum(-1, false));
+    }
+
+    /**
+     * The analytic KL <em>per event coordinate</em>, {@code [...batch, D]} (not summed), if the pair has
+     * one and both sides factorise over the coordinates (diagonal Normals): what free bits per latent
+     * dimension need. Empty otherwise.
+     *
+     * @throws ShapeException if the pair is supported but the event sizes differ or the batches do not broadcast
+     * @throws DTypeException if the pair is supported but the dtypes differ
+     */
+    public static Optional<Tensor> perDimension(Distribution p, Distribution q) {
         if (p instanceof Normal np && q instanceof Normal nq) {
-            return normalNormal(np, nq);
+            return Optional.of(normalNormalPerDimension(np, nq));
         }
         if (p instanceof Normal np && q instanceof StandardNormal sq) {
-            return normalStandardNormal(np, sq);
+            return Optional.of(normalStandardNormalPerDimension(np, sq));
         }
-        throw new NoAnalyticKlException(p, q);
+        return Optional.empty();
     }
 
     /** {@code ½ Σ_d (e^r - 1 - r + (μ_p - μ_q)² e^(-v_q))}, {@code r = v_p - v_q}. */
     public static Tensor normalNormal(Normal p, Normal q) {
-        checkPair("Kl.normalNormal", p, q);
-        Tensor r = p.logVar().sub(q.logVar());
-        Tensor meanTerm = p.loc().sub(q.loc()).square().mul(q.logVar().neg().exp());
-        return r.expm1().sub(r).add(meanTerm).mul(0.5).sum(-1, false);
+        return normalNormalPerDimension(p, q).sum(-1, false);
     }
 
     /** {@code ½ Σ_d (e^v - 1 - v + μ²)}. */
     public static Tensor normalStandardNormal(Normal p, StandardNormal q) {
+        return normalStandardNormalPerDimension(p, q).sum(-1, false);
+    }
+
+    /** The terms of {@link #normalNormal} before the sum over {@code d}. */
+    private static Tensor normalNormalPerDimension(Normal p, Normal q) {
+        checkPair("Kl.normalNormal", p, q);
+        Tensor r = p.logVar().sub(q.logVar());
+        Tensor meanTerm = p.loc().sub(q.loc()).square().mul(q.logVar().neg().exp());
+        return r.expm1().sub(r).add(meanTerm).mul(0.5);
+    }
+
+    /** The terms of {@link #normalStandardNormal} before the sum over {@code d}. */
+    private static Tensor normalStandardNormalPerDimension(Normal p, StandardNormal q) {
         checkPair("Kl.normalStandardNormal", p, q);
         Tensor v = p.logVar();
-        return v.expm1().sub(v).add(p.loc().square()).mul(0.5).sum(-1, false);
+        return v.expm1().sub(v).add(p.loc().square()).mul(0.5);
     }
 
     /**

@@ -31,16 +31,6 @@ public final class TransformedDistribution implements Distribution {
         this.bijector = bijector;
     }
 
-    /**
-     * A reparameterised sample together with its log-density under this distribution, from the forward pass
-     * alone: {@code y = f(x)}, {@code log p_Y(y) = log p_X(x) - log|det ∂f/∂x|}.
-     *
-     * @param value   {@code y}, {@code [...batch, D]} (or {@code [n, ...batch, D]})
-     * @param logProb {@code log p_Y(y)}, {@code [...batch]} (or {@code [n, ...batch]})
-     */
-    public record Sample(Tensor value, Tensor logProb) {
-    }
-
     public Distribution base() {
         return base;
     }
@@ -84,7 +74,11 @@ public final class TransformedDistribution implements Distribution {
         return forwardWithLogProb(base.rsample(rng));
     }
 
-    /** {@code n} draws of {@link #rsampleWithLogProb(Rng)} along a new leading axis. */
+    /**
+     * {@code n} draws of {@link #rsampleWithLogProb(Rng)} along a new leading axis, scored by the forward
+     * log-det: {@code y = f(x)}, {@code log p_Y(y) = log p_X(x) - log|det ∂f/∂x|}.
+     */
+    @Override
     public Sample rsampleWithLogProb(Rng rng, int n) {
         return forwardWithLogProb(base.rsample(rng, n));
     }

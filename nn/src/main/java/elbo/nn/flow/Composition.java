@@ -19,8 +19,11 @@ import java.util.List;
  * The parts that are {@link Module}s are registered as children named {@code 0, 1, ...} (by position), so
  * the composition's state dict holds every layer's parameters. Parts that are plain bijectors (such as
  * {@link ElementwiseAffine}) are applied but own no registered state.
+ *
+ * <p>A composition of conditional parts (IAF layers reading an encoder's context) is itself conditional:
+ * {@link #given} binds the context into every part that reads one.
  */
-public final class Composition extends Flow {
+public final class Composition extends Flow implements ConditionalBijector {
     private final List<Bijector> parts;
 
     /**
@@ -101,6 +104,11 @@ public final class Composition extends Flow {
     @Override
     public Result inverse(Tensor y) {
         checkInput(y, "inverse");
+        return chainInverse(parts, y);
+    }
+
+    /** {@code f_1⁻¹(...f_n⁻¹(y))} through {@code parts} in reverse order, their log-dets summed. */
+    static Result chainInverse(List<? extends Bijector> parts, Tensor y) {
         Tensor logDet = null;
         for (int k = parts.size() - 1; k >= 0; k--) {
             Result r = parts.get(k).inverse(y);
@@ -113,10 +121,55 @@ public final class Composition extends Flow {
     /** The composition of the parts' own detached views (so plain bijectors are detached too). */
     @Override
     public Bijector detached() {
-        List<Bijector> d = new ArrayList<>(parts.size());
+        return new Chain(parts).detached();
+    }
+
+    /** The largest context size of the parts (they all read the same context), 0 if none reads one. */
+    @Override
+    public int contextSize() {
+        int c = 0;
         for (Bijector b : parts) {
-            d.add(b.detached());
+            c = b instanceof ConditionalBijector cb ? Math.max(c, cb.contextSize()) : c;
         }
-        return new Composition(d);
+        return c;
+    }
+
+    /**
+     * The chain with {@code context} bound into every part that reads one.
+     *
+     * @throws IllegalStateException if no part reads a context
+     */
+    @Override
+    public Bijector given(Tensor context) {
+        if (contextSize() == 0) {
+            throw new IllegalStateException("Composition.given: no part of this flow reads a context");
+        }
+        List<Bijector> bound = new ArrayList<>(parts.size());
+        for (Bijector b : parts) {
+            bound.add(b instanceof ConditionalBijector cb && cb.contextSize() > 0 ? cb.given(context) : b);
+        }
+        return new Chain(bound);
+    }
+
+    /** A lightweight chain of bijectors (no module state): the bound and detached views of a composition. */
+    private record Chain(List<Bijector> parts) implements Bijector {
+        @Override
+        public Result forward(Tensor x) {
+            return chainForward(parts, x);
+        }
+
+        @Override
+        public Result inverse(Tensor y) {
+            return chainInverse(parts, y);
+        }
+
+        @Override
+        public Bijector detached() {
+            List<Bijector> d = new ArrayList<>(parts.size());
+            for (Bijector b : parts) {
+                d.add(b.detached());
+            }
+            return new Chain(d);
+        }
     }
 }

@@ -1,12 +1,11 @@
 package elbo.nn.flow;
 
+import elbo.core.Autograd;
 import elbo.core.DType;
 import elbo.core.DTypeException;
 import elbo.core.ShapeException;
 import elbo.core.Tensor;
 import elbo.nn.Module;
-
-import java.util.function.Supplier;
 
 /**
  * A {@link Bijector} that is also a {@link Module}: a normalizing-flow layer whose parameters are
@@ -27,12 +26,11 @@ import java.util.function.Supplier;
  * log-determinants are {@code [...batch]}.
  *
  * <p><b>Stopping gradients.</b> {@link #detached()} returns a view that shares this flow's parameter
- * values but lets no gradient reach them; gradients still flow through the input. It works by running
- * the flow inside a per-thread <em>stop-gradient scope</em> in which every parameter read through
- * {@link #param(Tensor)} is detached, so every flow in this package reads its parameters through it.
+ * values but lets no gradient reach them; gradients still flow through the input. It runs the flow
+ * inside the flow's {@link #asConstants()} scope, in which every parameter read through
+ * {@link #param(Tensor)} is detached; every flow in this package reads its parameters through it.
  */
 public abstract class Flow extends Module implements Bijector {
-    private static final ThreadLocal<int[]> STOP_GRADIENT_DEPTH = ThreadLocal.withInitial(() -> new int[1]);
 
     /**
      * The default bound {@code B} on the per-layer log-scales of {@link AffineCoupling},
@@ -94,25 +92,6 @@ public abstract class Flow extends Module implements Bijector {
     }
 
     /**
-     * How a flow reads a parameter: the tensor itself, or its detached alias inside the stop-gradient
-     * scope of a {@link #detached()} view.
-     */
-    protected static Tensor param(Tensor parameter) {
-        return STOP_GRADIENT_DEPTH.get()[0] > 0 ? parameter.detach() : parameter;
-    }
-
-    /** Runs {@code body} with every {@link #param} read detached (scopes nest; per thread). */
-    static <T> T withStoppedGradients(Supplier<T> body) {
-        int[] depth = STOP_GRADIENT_DEPTH.get();
-        depth[0]++;
-        try {
-            return body.get();
-        } finally {
-            depth[0]--;
-        }
-    }
-
-    /**
      * Checks that {@code x} is {@code [...batch, D]} of this flow's dtype.
      *
      * @throws ShapeException naming {@code op} if the rank is 0 or the last axis is not {@code D}
@@ -167,12 +146,16 @@ public abstract class Flow extends Module implements Bijector {
 
         @Override
         public Result forward(Tensor x) {
-            return withStoppedGradients(() -> flow.forward(x));
+            try (Autograd.Scope constants = flow.asConstants()) {
+                return flow.forward(x);
+            }
         }
 
         @Override
         public Result inverse(Tensor y) {
-            return withStoppedGradients(() -> flow.inverse(y));
+            try (Autograd.Scope constants = flow.asConstants()) {
+                return flow.inverse(y);
+            }
         }
 
         @Override

@@ -2,6 +2,7 @@ package elbo.nn.flow;
 
 import elbo.core.DType;
 import elbo.core.Rng;
+import elbo.nn.Activation;
 import elbo.nn.dist.StandardNormal;
 import elbo.nn.dist.TransformedDistribution;
 
@@ -96,14 +97,26 @@ public final class Flows {
      * @throws IllegalArgumentException if {@code D}, {@code layers} or {@code hidden} is not positive
      */
     public static Composition iaf(int eventSize, int layers, int hidden, DType dtype, Rng rng) {
+        return iaf(eventSize, layers, hidden, 0, dtype, rng);
+    }
+
+    /**
+     * IAF as {@link #iaf(int, int, int, DType, Rng)}, every layer's MADE also reading a context of size
+     * {@code contextSize} (0: none): the flow posterior {@code z = f(z₀; h(x))} of Kingma et al. (2016),
+     * used through {@link Composition#given}.
+     *
+     * @throws IllegalArgumentException if {@code D}, {@code layers} or {@code hidden} is not positive, or
+     *                                  {@code contextSize < 0}
+     */
+    public static Composition iaf(int eventSize, int layers, int hidden, int contextSize, DType dtype, Rng rng) {
         check(eventSize, layers, hidden);
         List<Bijector> parts = new ArrayList<>();
         for (int k = 0; k < layers; k++) {
             if (k > 0) {
                 parts.add(Permutation.reverse(eventSize));
             }
-            parts.add(new InverseAutoregressiveFlow(Made.naturalOrder(eventSize), new int[] {hidden, hidden}, dtype,
-                    rng));
+            parts.add(new InverseAutoregressiveFlow(Made.naturalOrder(eventSize), new int[] {hidden, hidden},
+                    contextSize, Activation.Kind.RELU, Flow.DEFAULT_LOG_SCALE_BOUND, dtype, rng));
         }
         return new Composition(parts);
     }

@@ -49,14 +49,25 @@ public final class InverseAutoregressiveFlow extends AutoregressiveAffineFlow {
      */
     public InverseAutoregressiveFlow(int[] ordering, int[] hidden, Activation.Kind activation, double logScaleBound,
             DType dtype, Rng rng) {
-        super(ordering, hidden, activation, logScaleBound, dtype, rng);
+        this(ordering, hidden, 0, activation, logScaleBound, dtype, rng);
+    }
+
+    /**
+     * A layer whose MADE also reads a context of size {@code contextSize} (see {@link Made}); use it through
+     * {@link #given} or the two-argument {@link #forward(Tensor, Tensor)} and {@link #inverse(Tensor, Tensor)}.
+     *
+     * @throws IllegalArgumentException as {@link Made#Made}, or if the bound is not positive
+     */
+    public InverseAutoregressiveFlow(int[] ordering, int[] hidden, int contextSize, Activation.Kind activation,
+            double logScaleBound, DType dtype, Rng rng) {
+        super(ordering, hidden, contextSize, activation, logScaleBound, dtype, rng);
     }
 
     /** {@code x = u ⊙ exp(α(u)) + μ(u)} in one MADE pass; log-det {@code Σ α}. */
     @Override
-    public Result forward(Tensor u) {
+    public Result forward(Tensor u, Tensor context) {
         checkInput(u, "forward");
-        Tensor[] shiftLogScale = shiftAndLogScale(u);
+        Tensor[] shiftLogScale = shiftAndLogScale(u, context);
         Tensor alpha = shiftLogScale[1];
         Tensor x = u.mul(alpha.exp()).add(shiftLogScale[0]);
         return new Result(x, alpha.sum(-1, false));
@@ -66,12 +77,12 @@ public final class InverseAutoregressiveFlow extends AutoregressiveAffineFlow {
      * {@code u = (x - μ(u)) ⊙ exp(-α(u))} solved by {@code D} sequential MADE passes; log-det {@code -Σ α}.
      */
     @Override
-    public Result inverse(Tensor x) {
+    public Result inverse(Tensor x, Tensor context) {
         checkInput(x, "inverse");
         Tensor u = Tensor.zerosLike(x);
         Tensor alpha = null;
         for (int pass = 0; pass < eventSize(); pass++) {
-            Tensor[] shiftLogScale = shiftAndLogScale(u);
+            Tensor[] shiftLogScale = shiftAndLogScale(u, context);
             alpha = shiftLogScale[1];
             u = x.sub(shiftLogScale[0]).mul(alpha.neg().exp());
         }

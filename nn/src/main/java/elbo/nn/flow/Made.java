@@ -5,6 +5,7 @@ import elbo.core.Rng;
 import elbo.core.ShapeException;
 import elbo.core.Tensor;
 import elbo.nn.Activation;
+import elbo.nn.Linear;
 import elbo.nn.Module;
 
 import java.util.Arrays;
@@ -32,12 +33,18 @@ import java.util.Arrays;
  * <p><b>Outputs.</b> The network produces {@code K = outputsPerDimension} numbers per input dimension
  * (for an affine autoregressive flow: a shift {@code μ_i} and a log-scale {@code α_i}); {@link #forward}
  * returns them as {@code K} tensors of shape {@code [..., D]}.
+ *
+ * <p><b>Context.</b> With {@code contextSize > 0} the first layer also reads a context vector {@code c}
+ * through an unmasked linear map, {@code h₁ = act(M₁(x) + W_c c)} (Kingma et al. 2016, the IAF posterior
+ * conditioned on the encoder): every output may depend on all of {@code c}, and the masks still order the
+ * {@code x} inputs. The context broadcasts against the leading axes of {@code x}.
  */
 public final class Made extends Module {
     private final int eventSize;
     private final int outputs;
     private final int[] ordering;
     private final MaskedLinear[] layers;
+    private final Linear context;
     private final Activation.Kind activation;
 
     /**
@@ -50,7 +57,21 @@ public final class Made extends Module {
      */
     public Made(int[] ordering, int[] hidden, int outputsPerDimension, Activation.Kind activation, DType dtype,
             Rng rng) {
+        this(ordering, hidden, outputsPerDimension, 0, activation, dtype, rng);
+    }
+
+    /**
+     * A MADE whose first layer also reads a context of size {@code contextSize} (0: none).
+     *
+     * @throws IllegalArgumentException as {@link #Made(int[], int[], int, Activation.Kind, DType, Rng)}, or if
+     *                                  {@code contextSize < 0}
+     */
+    public Made(int[] ordering, int[] hidden, int outputsPerDimension, int contextSize, Activation.Kind activation,
+            DType dtype, Rng rng) {
         int d = ordering.length;
+        if (contextSize < 0) {
+            throw new IllegalArgumentException("Made: contextSize must be at least 0, got " + contextSize);
+        }
         checkOrdering(ordering);
         if (outputsPerDimension < 1) {
             throw new IllegalArgumentException("Made: outputsPerDimension must be at least 1, got " + outputsPerDimension);
@@ -97,6 +118,8 @@ public final class Made extends Module {
         }
         layers[hidden.length] = child(Integer.toString(hidden.length),
                 new MaskedLinear(prevWidth, outputs * d, mask, dtype, rng));
+        this.context = contextSize == 0 ? null
+                : child("context", new Linear(contextSize, layers[0].outFeatures(), false, dtype, rng));
     }
 
     private static void checkOrdering(int[] ordering) {
@@ -143,12 +166,30 @@ public final class Made extends Module {
      * @throws ShapeException if {@code x} is not {@code [..., D]}
      */
     public Tensor[] forward(Tensor x) {
+        return forward(x, null);
+    }
+
+    /**
+     * The outputs given a context {@code c} ({@code [..., C]}, broadcasting against {@code x}'s leading axes),
+     * or {@code null} for none.
+     *
+     * @throws ShapeException if {@code x} is not {@code [..., D]}, or a context is given to a MADE without one
+     *                        (or of the wrong size), or none is given to a MADE that needs one
+     */
+    public Tensor[] forward(Tensor x, Tensor c) {
         if (x.rank() < 1 || x.dim(-1) != eventSize) {
             throw new ShapeException("Made.forward: input of shape " + x.shape() + " is not [..., " + eventSize + "]");
+        }
+        if ((c == null) != (context == null)) {
+            throw new ShapeException("Made.forward: " + (context == null ? "this MADE takes no context, got one of shape "
+                    + c.shape() : "this MADE needs a context of size " + context.inFeatures() + ", got none"));
         }
         Tensor h = x;
         for (int l = 0; l < layers.length; l++) {
             h = layers[l].forward(h);
+            if (l == 0 && c != null) {
+                h = h.add(context.forward(c));
+            }
             if (l + 1 < layers.length) {
                 h = Activation.apply(activation, h);
             }
@@ -171,6 +212,11 @@ public final class Made extends Module {
 
     public int outputsPerDimension() {
         return outputs;
+    }
+
+    /** The size of the context the first layer reads, 0 for none. */
+    public int contextSize() {
+        return context == null ? 0 : context.inFeatures();
     }
 
     /** The masked layers, input side first (the last one produces the outputs). */

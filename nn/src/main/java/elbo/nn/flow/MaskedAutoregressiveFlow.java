@@ -51,19 +51,30 @@ public final class MaskedAutoregressiveFlow extends AutoregressiveAffineFlow {
      */
     public MaskedAutoregressiveFlow(int[] ordering, int[] hidden, Activation.Kind activation, double logScaleBound,
             DType dtype, Rng rng) {
-        super(ordering, hidden, activation, logScaleBound, dtype, rng);
+        this(ordering, hidden, 0, activation, logScaleBound, dtype, rng);
+    }
+
+    /**
+     * A layer whose MADE also reads a context of size {@code contextSize} (see {@link Made}); use it through
+     * {@link #given} or the two-argument {@link #forward(Tensor, Tensor)} and {@link #inverse(Tensor, Tensor)}.
+     *
+     * @throws IllegalArgumentException as {@link Made#Made}, or if the bound is not positive
+     */
+    public MaskedAutoregressiveFlow(int[] ordering, int[] hidden, int contextSize, Activation.Kind activation,
+            double logScaleBound, DType dtype, Rng rng) {
+        super(ordering, hidden, contextSize, activation, logScaleBound, dtype, rng);
     }
 
     /**
      * {@code x = u ⊙ exp(α(x)) + μ(x)} solved by {@code D} sequential MADE passes; log-det {@code Σ α}.
      */
     @Override
-    public Result forward(Tensor u) {
+    public Result forward(Tensor u, Tensor context) {
         checkInput(u, "forward");
         Tensor x = Tensor.zerosLike(u);
         Tensor alpha = null;
         for (int pass = 0; pass < eventSize(); pass++) {
-            Tensor[] shiftLogScale = shiftAndLogScale(x);
+            Tensor[] shiftLogScale = shiftAndLogScale(x, context);
             alpha = shiftLogScale[1];
             x = u.mul(alpha.exp()).add(shiftLogScale[0]);
         }
@@ -72,9 +83,9 @@ public final class MaskedAutoregressiveFlow extends AutoregressiveAffineFlow {
 
     /** {@code u = (x - μ(x)) ⊙ exp(-α(x))} in one MADE pass; log-det {@code -Σ α}. */
     @Override
-    public Result inverse(Tensor x) {
+    public Result inverse(Tensor x, Tensor context) {
         checkInput(x, "inverse");
-        Tensor[] shiftLogScale = shiftAndLogScale(x);
+        Tensor[] shiftLogScale = shiftAndLogScale(x, context);
         Tensor alpha = shiftLogScale[1];
         Tensor u = x.sub(shiftLogScale[0]).mul(alpha.neg().exp());
         return new Result(u, alpha.sum(-1, false).neg());

@@ -14,8 +14,8 @@ import elbo.nn.Layer;
  *
  * <p>The mask is the buffer {@code mask} (saved with checkpoints, never trained). Because the mask is
  * applied in the forward pass, the gradient of a masked-out weight is exactly zero, so no optimizer can
- * break the connectivity. A {@code null} mask gives a plain dense layer. Like the flows, the layer reads
- * its parameters through {@link Flow#param} so that a flow's {@link Flow#detached()} view detaches them.
+ * break the connectivity. A {@code null} mask gives a plain dense layer. Like every layer, it reads its
+ * parameters through {@link elbo.nn.Module#param}, so a flow's {@link Flow#detached()} view detaches them.
  * Inputs may have any leading axes: {@code [..., in] -> [..., out]}.
  */
 public final class MaskedLinear extends Layer {
@@ -57,12 +57,12 @@ public final class MaskedLinear extends Layer {
             throw new ShapeException("MaskedLinear(" + in + " -> " + out + "): input shape " + x.shape()
                     + " does not end in " + in);
         }
-        Tensor w = Flow.param(weight);
+        Tensor w = param(weight);
         if (mask != null) {
             w = w.mul(mask);
         }
         Tensor flat = x.rank() == 2 || x.rank() == 3 ? x : x.reshape(-1, in);
-        Tensor y = flat.matmulT(w).add(Flow.param(bias));
+        Tensor y = flat.matmulT(w).add(param(bias));
         if (flat != x) {
             int[] dims = x.shape().dims();
             dims[dims.length - 1] = out;

@@ -52,7 +52,7 @@ class TransformedDistributionTest {
     @Test
     void rsampleWithLogProbAgreesWithLogProbOfTheSample() {
         TransformedDistribution td = affineNormal(t(B, 3), t(S, 3));
-        TransformedDistribution.Sample s = td.rsampleWithLogProb(new Rng(4), 6);
+        Distribution.Sample s = td.rsampleWithLogProb(new Rng(4), 6);
         Tensor viaInverse = td.logProb(s.value());
         for (int i = 0; i < 6; i++) {
             assertClose("forward vs inverse log-density", viaInverse.getFlat(i), s.logProb().getFlat(i), 1e-12);

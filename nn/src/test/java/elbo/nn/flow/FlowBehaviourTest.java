@@ -5,6 +5,7 @@ import elbo.core.DTypeException;
 import elbo.core.Rng;
 import elbo.core.ShapeException;
 import elbo.core.Tensor;
+import elbo.nn.dist.Distribution;
 import elbo.nn.dist.TransformedDistribution;
 import org.junit.jupiter.api.Test;
 
@@ -141,7 +142,7 @@ class FlowBehaviourTest {
             markActNormsInitialized(f);
             TransformedDistribution p = Flows.distribution(f);
             assertEquals(3, p.eventSize());
-            TransformedDistribution.Sample s = p.rsampleWithLogProb(rng, 6);
+            Distribution.Sample s = p.rsampleWithLogProb(rng, 6);
             assertArrayEquals(new int[] {6, 3}, s.value().shape().dims());
             assertAllClose(f + ": log p from the forward pass vs logProb", s.logProb(), p.logProb(s.value()), 1e-9);
             Tensor plain = p.sample(rng, 4);
