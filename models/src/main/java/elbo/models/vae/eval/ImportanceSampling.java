@@ -36,14 +36,16 @@ public final class ImportanceSampling {
 
     /**
      * @param k             draws per image
-     * @param logLikelihood per image, {@code log (1/K) Σ_k w_k}
-     * @param mean          their mean over images
-     * @param standardError of that mean over images
+     * @param logLikelihood   per image, {@code log (1/K) Σ_k w_k}
+     * @param logLikelihoodSe per image, the Monte Carlo standard error of that estimate (delta method,
+     *                        {@code sd(w) / (√K · mean(w))})
+     * @param mean            their mean over images
+     * @param standardError   of that mean over images (the spread of the images)
      * @param ladderK       the rungs {@code M}
      * @param ladder        {@code L_M} averaged over images, one per rung
      * @param ladderSe      its standard error over images
      */
-    public record Result(int k, double[] logLikelihood, double mean, double standardError, int[] ladderK,
+    public record Result(int k, double[] logLikelihood, double[] logLikelihoodSe, double mean, double standardError, int[] ladderK,
                          double[] ladder, double[] ladderSe) {
     }
 
@@ -77,6 +79,7 @@ public final class ImportanceSampling {
         }
         int n = x.dim(0);
         double[] logLik = new double[n];
+        double[] logLikSe = new double[n];
         double[][] rungs = new double[ladder.length][n];
         for (int start = 0; start < n; start += batch) {
             int b = Math.min(batch, n - start);
@@ -106,6 +109,7 @@ public final class ImportanceSampling {
             }
             for (int i = 0; i < b; i++) {
                 logLik[start + i] = all[i].logMeanExp();
+                logLikSe[start + i] = all[i].logMeanExpStandardError();
                 for (int r = 0; r < ladder.length; r++) {
                     rungs[r][start + i] = groupSum[r][i] / (k / ladder[r]);
                 }
@@ -118,7 +122,7 @@ public final class ImportanceSampling {
             ladderMean[r] = Statistics.mean(rungs[r]);
             ladderSe[r] = Statistics.standardError(rungs[r]);
         }
-        return new Result(k, logLik, Statistics.mean(logLik), Statistics.standardError(logLik), ladder.clone(),
+        return new Result(k, logLik, logLikSe, Statistics.mean(logLik), Statistics.standardError(logLik), ladder.clone(),
                 ladderMean, ladderSe);
     }
 
