@@ -2,7 +2,8 @@
 """Joins ELBO's JMH JSON files and the reference timings into bench/compare's table and workload lines.
 
 Usage: report.py <reference.txt> <elbo-1.json> [<elbo-2.json> ...], or report.py --paired
-<paired.txt> for the targets line of bench/paired's output. A full bench/compare run has
+<paired.txt> for the targets line of bench/paired's output, or report.py --vae-family <elbo.txt>
+<torch.txt> for the VAE family's rows (elbo.bench.VaeFamilyBench against reference/vae_family.py). A full bench/compare run has
 three rounds (one JMH fork and one reference run per setting each); every figure is the median of
 the samples pooled over all rounds: JMH's measurement iterations, the reference's timings.
 
@@ -141,8 +142,59 @@ def print_paired_targets(paired_txt):
           f" {checked} met" + ("; MISSED: " + ", ".join(missed) if missed else ""))
 
 
+def print_vae_family(elbo_txt, torch_txt):
+    """The VAE family's rows: ELBO's line per workload against the best PyTorch setting for that workload.
+
+    elbo_txt holds VaeFamilyBench's lines, `vae_family <name> <value> <unit> key value ...`; torch_txt
+    vae_family.py's, each prefixed with `<torch threads> <OpenBLAS threads>`. A unit of ms_per_step is
+    better lower, images_per_s higher; speedup > 1 means ELBO is faster either way.
+    """
+    def fields(words):
+        return dict(zip(words[4::2], words[5::2]))
+
+    elbo = {}  # name -> (value, unit, other fields)
+    for line in open(elbo_txt):
+        words = line.split()
+        if len(words) >= 4 and words[0] == "vae_family":
+            elbo[words[1]] = (float(words[2]), words[3], fields(words))
+    torch_runs = {}  # name -> [(value, torch threads, OpenBLAS threads)]
+    for line in open(torch_txt):
+        words = line.split()
+        if len(words) >= 6 and words[2] == "vae_family":
+            torch_runs.setdefault(words[3], []).append((float(words[4]), int(words[0]), int(words[1])))
+    settings = sorted({(tt, ob) for runs in torch_runs.values() for _, tt, ob in runs})
+
+    rows = []
+    for name, (value, unit, extra) in elbo.items():
+        runs = torch_runs.get(name)
+        if not runs:
+            continue
+        lower_is_better = unit.startswith("ms")
+        best = min(runs) if lower_is_better else max(runs)
+        speedup = best[0] / value if lower_is_better else value / best[0]
+        rows.append((name, value, best, unit, speedup, extra, {(tt, ob): v for v, tt, ob in runs}))
+
+    print("\nVAE family (medians; ms_per_step: lower is better, images_per_s: higher is better;"
+          f" ELBO at {rows[0][5].get('threads', '?') if rows else '?'} threads)")
+    head = f"{'workload':10} {'unit':13} {'ELBO':>10} {'PyTorch':>10} {'speedup':>8}  {'best setting':14}"
+    head += "".join(f" {'t%d/ob%d' % s:>10}" for s in settings)
+    print(head + f" {'alloc B/step':>13} {'ws arrays':>9}")
+    for name, value, best, unit, speedup, extra, by_setting in rows:
+        line = (f"{name:10} {unit:13} {value:10.3f} {best[0]:10.3f} {speedup:8.3f}  "
+                f"{'torch=%d ob=%d' % (best[1], best[2]):14}")
+        line += "".join(f" {by_setting[s]:10.3f}" if s in by_setting else f" {'-':>10}" for s in settings)
+        print(line + f" {extra.get('alloc_bytes_per_step', '-'):>13} {extra.get('workspace_arrays_per_step', '-'):>9}")
+    print("(t<i>/ob<j>: PyTorch at torch threads i and OPENBLAS_NUM_THREADS j; alloc B/step: bytes ELBO's"
+          " stepping thread allocated per timed step or call; ws arrays: arrays its Workspace had to create"
+          " per step, 0 in the steady state)")
+    for name, value, best, unit, speedup, *_ in rows:
+        print(f"workload vae_family/{name} elbo {value:.4f} reference {best[0]:.4f} unit {unit} speedup {speedup:.3f}")
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "--paired":
         print_paired_targets(sys.argv[2])
+    elif sys.argv[1] == "--vae-family":
+        print_vae_family(sys.argv[2], sys.argv[3])
     else:
         main(sys.argv[1], sys.argv[2:])

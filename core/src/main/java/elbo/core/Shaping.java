@@ -331,8 +331,19 @@ final class Shaping {
         if (x.dtype() == target) {
             return x;
         }
-        Tensor y = target == DType.FLOAT32 ? Tensor.wrap(x.toFloatArray(), x.shape())
-                : Tensor.wrap(x.toDoubleArray(), x.shape());
+        Tensor y = Tensor.uninitialized(x.shape(), target);   // in a Workspace, borrowed storage
+        int n = x.numel();
+        if (target == DType.FLOAT32) {
+            float[] out = y.f32();
+            for (int i = 0; i < n; i++) {
+                out[i] = (float) x.getFlat(i);
+            }
+        } else {
+            double[] out = y.f64();
+            for (int i = 0; i < n; i++) {
+                out[i] = x.getFlat(i);
+            }
+        }
         DType source = x.dtype();
         return Autograd.record(Op.CAST, y, dy -> new Tensor[] {dy.cast(source)}, x);  // cast: dx = cast(dy)
     }
