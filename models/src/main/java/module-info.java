@@ -3,8 +3,10 @@ module elbo.models {
     requires transitive elbo.nn;
 
     exports elbo.models.config;
+    exports elbo.models.data;
     exports elbo.models.experiments;
     exports elbo.models.report;
+    exports elbo.models.train;
     exports elbo.models.vae;
     exports elbo.models.vae.decoder;
     exports elbo.models.vae.eval;

@@ -36,7 +36,7 @@ public class OverridesTest {
                 () -> Overrides.apply(DEFAULTS, List.of("--stepz=3")));
         assertTrue(unknown.getMessage().contains("unknown setting '--stepz'"), unknown.getMessage());
         assertTrue(unknown.getMessage().contains("steps, lr, verbose, name, mode, seed"), unknown.getMessage());
-        assertEquals("--steps=three: For input string: \"three\"", assertThrows(IllegalArgumentException.class,
+        assertEquals("--steps=three: expected an integer", assertThrows(IllegalArgumentException.class,
                 () -> Overrides.apply(DEFAULTS, List.of("--steps=three"))).getMessage());
         assertEquals("argument 'steps=3' is not of the form --key=value", assertThrows(IllegalArgumentException.class,
                 () -> Overrides.apply(DEFAULTS, List.of("steps=3"))).getMessage());

@@ -1,6 +1,7 @@
 package elbo.models.cli;
 
 import elbo.core.kernels.KernelProvider;
+import elbo.models.config.Overrides;
 
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -15,7 +16,10 @@ import java.util.Map;
 public final class Main {
 
     /** A command: its one-line help and its entry point. */
-    record Command(String help, Runner runner) {
+    record Command(String help, Runner runner, java.util.function.Supplier<Record> defaults) {
+        Command(String help, Runner runner) {
+            this(help, runner, null);
+        }
     }
 
     @FunctionalInterface
@@ -26,6 +30,18 @@ public final class Main {
     private static final Map<String, Command> COMMANDS = new LinkedHashMap<>();
 
     static {
+        COMMANDS.put("train", new Command(
+                "train a VAE: --data=digits|mnist|binarized-mnist|fashion-mnist --prior=standard|mog|vamp|realnvp|maf|iaf "
+                        + "--posterior=gaussian|iaf --decoder=mlp|pixelcnn --objective=elbo|iwae --k=K "
+                        + "--estimator=reparam|stl|dreg --beta=constant|linear|sigmoid|cyclical --epochs=N --out=DIR "
+                        + "[--resume] (./elbo train --help lists every setting)",
+                TrainCommand::run, elbo.models.train.TrainConfig::defaults));
+        COMMANDS.put("eval", new Command(
+                "score a run on the test set: --run=DIR --k=5000 [--n=N]: log p(x) by importance sampling, the "
+                        + "L_1..L_K ladder, active units, ELBO surgery (into DIR/summary.json)",
+                EvalCommand::run, EvalCommand.Config::defaults));
+        COMMANDS.put("sample", new Command("draw from a run's model: --run=DIR --n=64 (writes DIR/samples.png)",
+                SampleCommand::run, SampleCommand.Config::defaults));
         COMMANDS.put("flows", new Command(
                 "fit a normalizing flow to a 2-D toy density: --density=moons|gaussians|rings|checkerboard "
                         + "--flow=realnvp|maf|iaf|planar --out=DIR (writes density.png, summary.json)",
@@ -50,13 +66,21 @@ public final class Main {
             usage();
             System.exit(2);
         }
+        List<String> rest = Arrays.asList(args).subList(1, args.length);
+        if (command.defaults() != null && (rest.contains("--help") || rest.contains("-h"))) {
+            System.out.println("./elbo " + args[0] + ": " + command.help() + "\n\nsettings and their defaults "
+                    + "(override with --key=value):");
+            System.out.print(Overrides.describe(command.defaults().get()));
+            return;
+        }
         try {
             command.runner().run(Arrays.asList(args).subList(1, args.length));
         } catch (IllegalArgumentException e) {
             System.err.println("elbo " + args[0] + ": " + e.getMessage());
             System.exit(2);
         } catch (java.io.IOException e) {
-            System.err.println("elbo " + args[0] + ": I/O error: " + e);
+            // data and checkpoint errors are typed and say what is wrong where (file, byte offset)
+            System.err.println("elbo " + args[0] + ": " + (e.getMessage() != null ? e.getMessage() : e));
             System.exit(1);
         } catch (Exception e) {
             System.err.println("elbo " + args[0] + ": failed: " + e);
@@ -68,6 +92,20 @@ public final class Main {
     private static void usage() {
         System.out.println("usage: ./elbo <command> [--key=value ...]\n\ncommands:");
         COMMANDS.forEach((name, c) -> System.out.printf("  %-12s %s%n", name, c.help()));
+    }
+
+    /** The CPU's model name (from /proc/cpuinfo where there is one) and architecture. */
+    static String cpuName() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("model name")) {
+                    return line.substring(line.indexOf(':') + 1).trim() + " (" + System.getProperty("os.arch") + ")";
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // not Linux: fall through
+        }
+        return System.getProperty("os.arch");
     }
 
     static void info() {

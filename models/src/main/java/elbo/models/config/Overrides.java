@@ -19,7 +19,9 @@ public final class Overrides {
 
     /**
      * {@code defaults} with every {@code --key=value} in {@code args} applied. Keys are record component
-     * names; values are parsed by the component's type (int, long, double, boolean, String, enum).
+     * names, written in camelCase or kebab-case ({@code --warmup-epochs} is {@code warmupEpochs}); values
+     * are parsed by the component's type (int, long, double, boolean, String, enum); a boolean may be
+     * given as a bare {@code --flag}.
      *
      * @throws IllegalArgumentException naming the argument when it is not {@code --key=value}, the key is
      *                                  unknown (listing the valid keys), or the value does not parse
@@ -31,17 +33,21 @@ public final class Overrides {
             values.put(c.getName(), read(c, defaults));
         }
         for (String arg : args) {
-            if (!arg.startsWith("--") || !arg.contains("=")) {
+            if (!arg.startsWith("--") || arg.length() == 2) {
                 throw new IllegalArgumentException("argument '" + arg + "' is not of the form --key=value");
             }
-            String key = arg.substring(2, arg.indexOf('='));
-            String raw = arg.substring(arg.indexOf('=') + 1);
+            int eq = arg.indexOf('=');
+            String key = eq < 0 ? arg.substring(2) : arg.substring(2, eq);
             RecordComponent c = find(components, key);
             if (c == null) {
                 throw new IllegalArgumentException("unknown setting '--" + key + "'; valid settings: "
-                        + String.join(", ", values.keySet()));
+                        + String.join(", ", values.keySet().stream().map(Overrides::kebab).toList()));
             }
-            values.put(key, parse(c.getType(), raw, key));
+            if (eq < 0 && c.getType() != boolean.class) {
+                throw new IllegalArgumentException("argument '" + arg + "' is not of the form --key=value");
+            }
+            String raw = eq < 0 ? "true" : arg.substring(eq + 1);   // a bare --flag sets a boolean
+            values.put(c.getName(), parse(c.getType(), raw, kebab(c.getName())));
         }
         return construct(defaults, components, values);
     }
@@ -50,26 +56,55 @@ public final class Overrides {
     public static String describe(Record config) {
         StringBuilder sb = new StringBuilder(config.getClass().getSimpleName()).append(":\n");
         for (RecordComponent c : config.getClass().getRecordComponents()) {
-            sb.append(String.format(Locale.ROOT, "  %-22s = %s%n", c.getName(), read(c, config)));
+            sb.append(String.format(Locale.ROOT, "  %-22s = %s%n", kebab(c.getName()), read(c, config)));
         }
         return sb.toString();
     }
 
-    /** The configuration as a JSON object of strings and numbers, for summaries and checkpoints. */
+    /**
+     * The configuration as a JSON object of strings and numbers, for summaries and checkpoints; keys are
+     * the command-line names ({@code warmup-epochs}), so {@link #fromMap} reads it back.
+     */
     public static String toJson(Record config) {
         List<String> parts = new ArrayList<>();
         for (RecordComponent c : config.getClass().getRecordComponents()) {
             Object v = read(c, config);
             String value = v instanceof Number || v instanceof Boolean ? v.toString()
                     : "\"" + String.valueOf(v).replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
-            parts.add("\"" + c.getName() + "\": " + value);
+            parts.add("\"" + kebab(c.getName()) + "\": " + value);
         }
         return "{" + String.join(", ", parts) + "}";
     }
 
+    /**
+     * {@code defaults} overridden by {@code settings} (as read from a {@link #toJson} file: keys in either
+     * spelling, values strings, numbers or booleans), then by {@code args}.
+     *
+     * @throws IllegalArgumentException as {@link #apply}
+     */
+    public static <R extends Record> R fromMap(R defaults, Map<String, ?> settings, List<String> args) {
+        List<String> all = new ArrayList<>();
+        settings.forEach((key, value) -> all.add("--" + key + "=" + value));
+        all.addAll(args);
+        return apply(defaults, all);
+    }
+
+    /** {@code warmupEpochs} → {@code warmup-epochs}: the command-line spelling of a component name. */
+    public static String kebab(String name) {
+        StringBuilder sb = new StringBuilder();
+        for (char ch : name.toCharArray()) {
+            if (Character.isUpperCase(ch)) {
+                sb.append('-').append(Character.toLowerCase(ch));
+            } else {
+                sb.append(ch);
+            }
+        }
+        return sb.toString();
+    }
+
     private static RecordComponent find(RecordComponent[] components, String key) {
         for (RecordComponent c : components) {
-            if (c.getName().equals(key)) {
+            if (c.getName().equals(key) || kebab(c.getName()).equals(key)) {
                 return c;
             }
         }
@@ -78,7 +113,9 @@ public final class Overrides {
 
     private static Object read(RecordComponent c, Record r) {
         try {
-            return c.getAccessor().invoke(r);
+            java.lang.reflect.Method accessor = c.getAccessor();
+            accessor.setAccessible(true);   // records nested in package-private command classes
+            return accessor.invoke(r);
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("cannot read " + c.getName(), e);
         }
@@ -88,11 +125,11 @@ public final class Overrides {
     private static Object parse(Class<?> type, String raw, String key) {
         try {
             if (type == int.class) {
-                return Integer.parseInt(raw);
+                return number(() -> Integer.parseInt(raw), "an integer");
             } else if (type == long.class) {
-                return Long.parseLong(raw);
+                return number(() -> Long.parseLong(raw), "an integer");
             } else if (type == double.class) {
-                return Double.parseDouble(raw);
+                return number(() -> Double.parseDouble(raw), "a number");
             } else if (type == boolean.class) {
                 if (!raw.equals("true") && !raw.equals("false")) {
                     throw new IllegalArgumentException("expected true or false");
@@ -113,6 +150,14 @@ public final class Overrides {
             throw new IllegalArgumentException("--" + key + "=" + raw + ": " + e.getMessage(), e);
         }
         throw new IllegalStateException("unsupported setting type " + type + " for --" + key);
+    }
+
+    private static Object number(java.util.function.Supplier<Object> parse, String what) {
+        try {
+            return parse.get();
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("expected " + what);
+        }
     }
 
     private static <R extends Record> R construct(R defaults, RecordComponent[] components, Map<String, Object> values) {

@@ -59,7 +59,19 @@ final class Font {
             case '%' -> 0x0E6820B38L;
             case '>' -> 0x208208888L;
             case '<' -> 0x088882082L;
-            case '|' -> 0x108421084L;
+            case '|' -> 0x108401084L; // a broken bar, so that it does not read as 'I'
+            case '\'' -> 0x000002084L;
+            case '"' -> 0x00000014AL;
+            case '\u00B2' -> 0x001E4124CL; // superscript two
+            case '\u00D7' -> 0x022A22A20L; // multiplication sign
+            case '!' -> 0x100421084L;
+            case '?' -> 0x10041062EL;
+            case '[' -> 0x39084210EL;
+            case ']' -> 0x38421084EL;
+            case '*' -> 0x009575480L;
+            case '#' -> 0x295F57D4AL;
+            case ';' -> 0x208C03180L;
+            case '~' -> 0x0002AA000L;
             default -> 0L;
         };
     }

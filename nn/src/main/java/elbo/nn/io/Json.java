@@ -22,9 +22,9 @@ import java.util.Map;
  * with two tensors of the same name is invalid). Nesting is limited to {@value #MAX_DEPTH} levels so
  * a hostile file cannot overflow the stack.
  */
-final class Json {
+public final class Json {
     /** The value read for a JSON {@code null} (maps and lists cannot hold Java nulls unambiguously). */
-    static final Object NULL = new Object() {
+    public static final Object NULL = new Object() {
         @Override
         public String toString() {
             return "null";
@@ -35,7 +35,7 @@ final class Json {
     static final int MAX_DEPTH = 64;
 
     /** A syntax error at a character index of the parsed text. */
-    static final class SyntaxException extends Exception {
+    public static final class SyntaxException extends Exception {
         private static final long serialVersionUID = 1L;
         private final int index;
 
@@ -45,7 +45,7 @@ final class Json {
         }
 
         /** The character index in the parsed text where the problem was found. */
-        int index() {
+        public int index() {
             return index;
         }
     }
@@ -62,7 +62,7 @@ final class Json {
      *
      * @throws SyntaxException at the first character that breaks the grammar or repeats a key
      */
-    static Object parse(String text) throws SyntaxException {
+    public static Object parse(String text) throws SyntaxException {
         Json p = new Json(text);
         p.skipWhitespace();
         Object value = p.value(0);
@@ -334,7 +334,7 @@ final class Json {
      * characters as {@code \n}, {@code \t}, ... or <code>&#92;u00XX</code>, everything else (including non-ASCII)
      * as is.
      */
-    static void appendString(StringBuilder out, String s) {
+    public static void appendString(StringBuilder out, String s) {
         out.append('"');
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
@@ -356,5 +356,81 @@ final class Json {
             }
         }
         out.append('"');
+    }
+
+    /**
+     * {@code value} as JSON text on one line: a {@code Map} with string keys → object (in its iteration
+     * order), a {@code List} or {@code double[]}/{@code int[]} → array, {@code String} → string,
+     * {@code Boolean} → true/false, an integral {@code Number} → integer, another {@code Number} →
+     * number in Java's shortest round-trip form, with NaN and ±∞ (which JSON cannot hold) → null;
+     * {@code null} or {@link #NULL} → null.
+     *
+     * @throws IllegalArgumentException for any other type, or a map key that is not a string
+     */
+    public static String write(Object value) {
+        StringBuilder out = new StringBuilder();
+        appendValue(out, value);
+        return out.toString();
+    }
+
+    private static void appendValue(StringBuilder out, Object value) {
+        switch (value) {
+            case null -> out.append("null");
+            case String s -> appendString(out, s);
+            case Boolean b -> out.append(b);
+            case Byte n -> out.append(n);
+            case Short n -> out.append(n);
+            case Integer n -> out.append(n);
+            case Long n -> out.append(n);
+            case BigInteger n -> out.append(n);
+            case Number n -> {
+                double d = n.doubleValue();
+                out.append(Double.isFinite(d) ? Double.toString(d) : "null");
+            }
+            case double[] a -> {
+                List<Object> list = new ArrayList<>();
+                for (double d : a) {
+                    list.add(d);
+                }
+                appendValue(out, list);
+            }
+            case int[] a -> {
+                List<Object> list = new ArrayList<>();
+                for (int i : a) {
+                    list.add(i);
+                }
+                appendValue(out, list);
+            }
+            case List<?> list -> {
+                out.append('[');
+                for (int i = 0; i < list.size(); i++) {
+                    out.append(i == 0 ? "" : ", ");
+                    appendValue(out, list.get(i));
+                }
+                out.append(']');
+            }
+            case Map<?, ?> map -> {
+                out.append('{');
+                boolean first = true;
+                for (Map.Entry<?, ?> e : map.entrySet()) {
+                    if (!(e.getKey() instanceof String key)) {
+                        throw new IllegalArgumentException("Json.write: map key " + e.getKey() + " is not a string");
+                    }
+                    out.append(first ? "" : ", ");
+                    first = false;
+                    appendString(out, key);
+                    out.append(": ");
+                    appendValue(out, e.getValue());
+                }
+                out.append('}');
+            }
+            default -> {
+                if (value == NULL) {
+                    out.append("null");
+                } else {
+                    throw new IllegalArgumentException("Json.write: cannot write a " + value.getClass().getName());
+                }
+            }
+        }
     }
 }

@@ -1,0 +1,49 @@
+package elbo.models.cli;
+
+import elbo.core.Rng;
+import elbo.models.config.Overrides;
+import elbo.models.train.RunFigures;
+import elbo.models.train.TrainedRun;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/** {@code ./elbo sample --run=DIR --n=64}: a PNG grid of {@code E[x|z]}, {@code z ~ p(z)}, from a run's model. */
+final class SampleCommand {
+    private SampleCommand() {
+    }
+
+    /**
+     * @param run     the run directory (required)
+     * @param n       samples
+     * @param weights best or last
+     * @param seed    seeds the draws
+     * @param name    the PNG's file name in the run directory
+     */
+    record Config(String run, int n, TrainedRun.Weights weights, long seed, String name) {
+        Config {
+            if (n < 1 || n > 10_000) {
+                throw new IllegalArgumentException("--n must be in [1, 10000], got " + n);
+            }
+            if (!name.endsWith(".png") || name.contains("/") || name.contains("\\")) {
+                throw new IllegalArgumentException("--name=" + name + ": expected a file name ending in .png");
+            }
+        }
+
+        static Config defaults() {
+            return new Config("", 64, TrainedRun.Weights.BEST, 1L, "samples.png");
+        }
+    }
+
+    static void run(List<String> args) throws Exception {
+        Config config = Overrides.apply(Config.defaults(), args);
+        if (config.run().isEmpty()) {
+            throw new IllegalArgumentException("--run=DIR is required: the run directory to sample from");
+        }
+        System.out.print(Overrides.describe(config));
+        TrainedRun trained = TrainedRun.load(Path.of(config.run()), "--run", config.weights());
+        RunFigures.samples(trained.run(), trained.vae(), trained.config(), config.n(), new Rng(config.seed()),
+                config.name());
+        System.out.println("wrote " + trained.run().file(config.name()));
+    }
+}
