@@ -3,7 +3,9 @@
 
 Usage: report.py <reference.txt> <elbo-1.json> [<elbo-2.json> ...], or report.py --paired
 <paired.txt> for the targets line of bench/paired's output, or report.py --vae-family <elbo.txt>
-<torch.txt> for the VAE family's rows (elbo.bench.VaeFamilyBench against reference/vae_family.py). A full bench/compare run has
+<torch.txt> for the VAE family's rows (elbo.bench.VaeFamilyBench against reference/vae_family.py), or
+report.py --epochs <elbo.txt> <torch.txt> for whole training epochs (elbo.bench.EpochBench against
+reference/vae_epoch.py). A full bench/compare run has
 three rounds (one JMH fork and one reference run per setting each); every figure is the median of
 the samples pooled over all rounds: JMH's measurement iterations, the reference's timings.
 
@@ -11,7 +13,9 @@ GEMM: GFLOP/s = 2MNK / median time, ELBO at 1 and 2 threads against the best ref
 threads (torch and OpenBLAS) fit in as many cores. Elementwise: GB/s of array traffic, one thread.
 """
 import json
+import os
 import statistics
+import subprocess
 import sys
 
 BYTES_PER_ELEMENT = {"exp": 8, "log": 8, "tanh": 8, "sigmoid": 8, "softplus": 8, "add": 12, "sum": 4}
@@ -191,10 +195,91 @@ def print_vae_family(elbo_txt, torch_txt):
         print(f"workload vae_family/{name} elbo {value:.4f} reference {best[0]:.4f} unit {unit} speedup {speedup:.3f}")
 
 
+def cpu_model():
+    """lscpu's model name, vendor, family and model (else /proc/cpuinfo's model name), and the CPUs online."""
+    info = {}
+    try:
+        out = subprocess.run(["lscpu"], capture_output=True, text=True, check=True).stdout
+        info = {k.strip(): v.strip() for k, _, v in (l.partition(":") for l in out.splitlines()) if v}
+    except (OSError, subprocess.CalledProcessError):
+        pass
+    name = info.get("Model name")
+    if name is None:
+        try:
+            name = next(l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name"))
+        except (OSError, StopIteration):
+            name = "?"
+    detail = ", ".join(f"{k.lower()} {info[k]}" for k in ("Vendor ID", "CPU family", "Model") if k in info)
+    return f"{name}" + (f" ({detail})" if detail else "") + f", {os.cpu_count()} CPUs"
+
+
+def print_epochs(elbo_txt, torch_txt):
+    """Whole epochs of ./elbo train's loop (elbo.bench.EpochBench) against reference/vae_epoch.py.
+
+    elbo_txt holds EpochBench's lines, `vae_epoch <name> <value> <unit> key value ...`; torch_txt
+    vae_epoch.py's, each prefixed with `<torch threads> <OpenBLAS threads>`. s_per_epoch is better lower
+    (speedup = PyTorch / ELBO), images_per_s higher (speedup = ELBO / PyTorch); > 1: ELBO faster.
+    """
+    def fields(words):
+        return dict(zip(words[4::2], words[5::2]))
+
+    elbo = {}  # name -> (value, unit, other fields)
+    for line in open(elbo_txt):
+        words = line.split()
+        if len(words) >= 4 and words[0] == "vae_epoch":
+            elbo[words[1]] = (float(words[2]), words[3], fields(words))
+    torch_runs = {}  # name -> [(value, torch threads, OpenBLAS threads, other fields)]
+    for line in open(torch_txt):
+        words = line.split()
+        if len(words) >= 6 and words[2] == "vae_epoch":
+            torch_runs.setdefault(words[3], []).append(
+                (float(words[4]), int(words[0]), int(words[1]), fields(words[2:])))
+    settings = sorted({(tt, ob) for runs in torch_runs.values() for _, tt, ob, _ in runs})
+
+    rows = []
+    for name, (value, unit, extra) in elbo.items():
+        runs = torch_runs.get(name)
+        if not runs:
+            continue
+        lower_is_better = unit.startswith("s_per")
+        key = (lambda r: r[0]) if lower_is_better else (lambda r: -r[0])
+        best = min(runs, key=key)
+        speedup = best[0] / value if lower_is_better else value / best[0]
+        rows.append((name, value, best, unit, speedup, extra, {(tt, ob): v for v, tt, ob, _ in runs}))
+
+    print(f"\nmachine: {cpu_model()}")
+    first = rows[0][5] if rows else {}
+    print("Training epochs of ./elbo train's loop on MNIST (gated 784-300-300, D=40, batch 100, dynamic"
+          f" binarisation), median of {first.get('blocks', '?')} blocks of {first.get('block', '?')} steps scaled to"
+          f" {first.get('epoch_steps', '?')} steps; ELBO at {first.get('threads', '?')} threads")
+    print("(s_per_epoch: lower is better; images_per_s, K=5000 log-likelihood: higher is better;"
+          " speedup = PyTorch time / ELBO time, > 1: ELBO faster)")
+    head = (f"{'workload':9} {'unit':12} {'ELBO':>9} {'PyTorch':>9} {'speedup':>8}  {'best setting':14}"
+            + "".join(f" {'t%d/ob%d' % st:>9}" for st in settings)
+            + f" {'ELBO ms/step':>12} {'bin. ELBO':>9} {'bin. torch':>10}")
+    print(head)
+    for name, value, best, unit, speedup, extra, by_setting in rows:
+        line = (f"{name:9} {unit:12} {value:9.3f} {best[0]:9.3f} {speedup:8.3f}  "
+                f"{'torch=%d ob=%d' % (best[1], best[2]):14}")
+        line += "".join(f" {by_setting[st]:9.3f}" if st in by_setting else f" {'-':>9}" for st in settings)
+        bin_elbo = extra.get("binarize_share")
+        bin_torch = best[3].get("binarize_share")
+        line += (f" {extra.get('ms_per_step', '-'):>12}"
+                 f" {'%.2f%%' % (100 * float(bin_elbo)) if bin_elbo else '-':>9}"
+                 f" {'%.2f%%' % (100 * float(bin_torch)) if bin_torch else '-':>10}")
+        print(line)
+    print("(t<i>/ob<j>: PyTorch at torch threads i and OPENBLAS_NUM_THREADS j; bin.: the share of an epoch that"
+          " batch assembly and binarisation alone take, timed separately on the same batches)")
+    for name, value, best, unit, speedup, *_ in rows:
+        print(f"workload epoch/{name} elbo {value:.4f} reference {best[0]:.4f} unit {unit} speedup {speedup:.3f}")
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "--paired":
         print_paired_targets(sys.argv[2])
     elif sys.argv[1] == "--vae-family":
         print_vae_family(sys.argv[2], sys.argv[3])
+    elif sys.argv[1] == "--epochs":
+        print_epochs(sys.argv[2], sys.argv[3])
     else:
         main(sys.argv[1], sys.argv[2:])

@@ -1,5 +1,6 @@
 package elbo.models.train;
 
+import elbo.core.DType;
 import elbo.core.Rng;
 import elbo.core.Shape;
 import elbo.core.Tensor;
@@ -42,8 +43,16 @@ public final class Binarizer {
                 dst[offset + i] = pixels[base + i] == 0 ? 0f : 1f;
             }
         } else if (mode == TrainConfig.Binarization.DYNAMIC) {
-            for (int i = 0; i < size; i++) {       // u < g / levels without a division: u · levels < g
-                dst[offset + i] = rng.nextDouble() * levels < (pixels[base + i] & 0xFF) ? 1f : 0f;
+            // x = [u < g / levels] with u uniform on 32 bits, two pixels per 64-bit draw:
+            // u·levels < g·2³² decides it without a division (P(x = 1) is g/levels within 2⁻³²).
+            int i = 0;
+            for (; i + 1 < size; i += 2) {
+                long bits = rng.nextLong();
+                dst[offset + i] = bernoulli(bits >>> 32, pixels[base + i], levels);
+                dst[offset + i + 1] = bernoulli(bits & 0xFFFF_FFFFL, pixels[base + i + 1], levels);
+            }
+            if (i < size) {
+                dst[offset + i] = bernoulli(rng.nextLong() >>> 32, pixels[base + i], levels);
             }
         } else {
             for (int i = 0; i < size; i++) {       // g / levels ≥ 1/2
@@ -52,14 +61,23 @@ public final class Binarizer {
         }
     }
 
-    /** The images {@code indices[from, from + n)} of {@code split}, binarised: {@code [n, X]} float32. */
+    /** 1 with probability {@code g / levels} for a uniform 32-bit {@code u}. */
+    private static float bernoulli(long u, byte grey, int levels) {
+        return u * levels < ((long) (grey & 0xFF) << 32) ? 1f : 0f;
+    }
+
+    /**
+     * The images {@code indices[from, from + n)} of {@code split}, binarised: {@code [n, X]} float32, its
+     * storage borrowed from the open {@link elbo.core.Workspace} if there is one (no garbage per step).
+     */
     public Tensor batch(Split split, int[] indices, int from, int n, Rng rng) {
         int size = split.size();
-        float[] data = new float[n * size];
+        Tensor batch = Tensor.zeros(DType.FLOAT32, Shape.of(n, size));
+        float[] data = batch.f32();
         for (int i = 0; i < n; i++) {
             image(split, indices[from + i], data, i * size, rng);
         }
-        return Tensor.wrap(data, Shape.of(n, size));
+        return batch;
     }
 
     /** All of {@code split}, binarised once with {@link #EVALUATION_SEED}: {@code [N, X]} float32. */

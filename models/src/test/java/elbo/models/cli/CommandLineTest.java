@@ -122,6 +122,35 @@ class CommandLineTest {
         assertNotNull(ImageIO.read(out.resolve("samples.png").toFile()));
     }
 
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {
+            "--prior=mog --components=5",
+            "--prior=realnvp",
+            "--prior=maf",
+            "--prior=iaf",
+            "--posterior=iaf",
+            "--decoder=pixelcnn --decoder-layers=2",
+            "--objective=iwae --k=4 --estimator=stl",
+            "--objective=iwae --k=3 --estimator=dreg --prior=vamp --components=8",
+            "--beta=cyclical --free-bits=0.1",
+            "--beta=sigmoid --free-bits=0.5 --free-bits-group=0 --prior=vamp --components=8",
+            "--beta=constant --beta-value=4 --net=relu",
+            "--net=tanh --binarize=threshold --k=2",
+    })
+    void everyChoiceOnTheCommandLineTrains(String options, @TempDir Path dir) throws Exception {
+        Path out = dir.resolve("run");
+        List<String> args = new ArrayList<>(List.of("--out=" + out, "--epochs=2", "--latent=4", "--hidden=16"));
+        args.addAll(List.of(options.split(" ")));
+        TrainCommand.run(args);
+        List<Map<String, Object>> metrics = RunDirectory.at(out).readMetrics();
+        assertEquals(2, metrics.size());
+        for (Map<String, Object> row : metrics) {
+            double elbo = ((Number) row.get("valid_elbo")).doubleValue();
+            assertTrue(elbo < 0 && elbo > -200, options + ": validation ELBO " + elbo);
+        }
+        assertTrue(Files.isRegularFile(out.resolve("samples.png")));
+    }
+
     @Test
     void aRunDirectoryIsNotOverwrittenWithoutResume(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("run");

@@ -27,6 +27,28 @@ class JsonTest {
     }
 
     @Test
+    void writesWhatItReadsBackAndNullForNonFiniteNumbers() throws Exception {
+        Map<String, Object> value = new java.util.LinkedHashMap<>();
+        value.put("n", 3);
+        value.put("x", -0.1);
+        value.put("tiny", 4.9e-324);
+        value.put("s", "a\"b\n\u0001é");
+        value.put("list", List.of(1L, true, "x"));
+        value.put("doubles", new double[] {1.5, Double.NaN, Double.NEGATIVE_INFINITY});
+        value.put("ints", new int[] {2, -3});
+        value.put("none", null);
+        String text = Json.write(value);
+        assertEquals("{\"n\": 3, \"x\": -0.1, \"tiny\": 4.9E-324, \"s\": \"a\\\"b\\n\\u0001é\", \"list\": [1, true, "
+                + "\"x\"], \"doubles\": [1.5, null, null], \"ints\": [2, -3], \"none\": null}", text);
+        Map<?, ?> back = (Map<?, ?>) Json.parse(text);
+        assertEquals(-0.1, back.get("x"));
+        assertEquals(4.9e-324, back.get("tiny"));          // shortest round-trip form: exact
+        assertEquals("a\"b\n\u0001é", back.get("s"));
+        assertThrows(IllegalArgumentException.class, () -> Json.write(Map.of(1, 2)));
+        assertThrows(IllegalArgumentException.class, () -> Json.write(new Object()));
+    }
+
+    @Test
     void decodesEveryEscape() throws Exception {
         assertEquals("\" \\ / \b \f \n \r \t é 😀", Json.parse("\"\\\" \\\\ \\/ \\b \\f \\n \\r \\t \\u00e9 \\uD83D\\uDE00\""));
         assertEquals("é😀", Json.parse("\"é😀\""));
