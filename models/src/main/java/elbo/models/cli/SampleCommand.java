@@ -4,9 +4,11 @@ import elbo.core.Rng;
 import elbo.models.config.Overrides;
 import elbo.models.train.RunFigures;
 import elbo.models.train.TrainedRun;
+import elbo.nn.io.Json;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /** {@code ./elbo sample --run=DIR --n=64}: a PNG grid of {@code E[x|z]}, {@code z ~ p(z)}, from a run's model. */
 final class SampleCommand {
@@ -44,6 +46,7 @@ final class SampleCommand {
         TrainedRun trained = TrainedRun.load(Path.of(config.run()), "--run", config.weights());
         RunFigures.samples(trained.run(), trained.vae(), trained.config(), config.n(), new Rng(config.seed()),
                 config.name());
+        trained.run().updateSummary(Map.of("sample_config", Json.parse(Overrides.toJson(config))));
         System.out.println("wrote " + trained.run().file(config.name()));
     }
 }

@@ -78,13 +78,13 @@ public final class RunFigures {
         if (rows.isEmpty()) {
             return;
         }
-        double[] trainBound = column(rows, "train_bound");
+        double[] trainElbo = column(rows, "train_elbo");
         double[] validElbo = column(rows, "valid_elbo");
         double[] trainKl = column(rows, "train_kl");
         double[] validKl = column(rows, "valid_kl");
         Canvas elbo = LineChart.chart(640, 400, "ELBO PER EPOCH (NATS)", "EPOCH", "NATS", List.of(
-                LineChart.Series.of("TRAIN (OBJECTIVE'S BOUND)", trainBound, Canvas.category(0)),
-                LineChart.Series.of("VALIDATION ELBO", validElbo, Canvas.category(1))));
+                LineChart.Series.of("TRAIN", trainElbo, Canvas.category(0)),
+                LineChart.Series.of("VALIDATION", validElbo, Canvas.category(1))));
         Canvas kl = LineChart.chart(640, 400, "KL(Q(Z|X) || P(Z)) PER EPOCH", "EPOCH", "NATS", List.of(
                 LineChart.Series.of("TRAIN", trainKl, Canvas.category(0)),
                 LineChart.Series.of("VALIDATION", validKl, Canvas.category(1))));

@@ -239,7 +239,8 @@ public final class Trainer {
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("epoch", epoch);
         row.put("train_loss", sums.loss / sums.images);
-        row.put("train_bound", sums.bound / sums.images);
+        row.put("train_bound", sums.bound / sums.images);               // the objective's: ELBO or L_K
+        row.put("train_elbo", (sums.reconstruction - sums.kl) / sums.images); // E_q log p(x|z) − KL, either way
         row.put("train_reconstruction", sums.reconstruction / sums.images);
         row.put("train_kl", sums.kl / sums.images);
         row.put("beta", sums.beta / sums.images);

@@ -84,7 +84,7 @@ class CommandLineTest {
         assertTrue(config.containsKey("warmup-epochs"));
         List<Map<String, Object>> metrics = run.readMetrics();
         assertEquals(3, metrics.size());
-        for (String key : List.of("epoch", "train_bound", "train_reconstruction", "train_kl", "beta", "valid_elbo",
+        for (String key : List.of("epoch", "train_bound", "train_elbo", "train_reconstruction", "train_kl", "beta", "valid_elbo",
                 "valid_reconstruction", "valid_kl", "active_units", "seconds")) {
             assertTrue(metrics.get(2).containsKey(key), key);
         }
@@ -107,7 +107,7 @@ class CommandLineTest {
         EvalCommand.run(List.of("--run=" + out, "--k=20", "--n=40"));
         summary = run.readJson("summary.json");
         for (String key : List.of("test_nll", "test_nll_se", "test_nll_k", "ladder", "active_units", "kl",
-                "marginal_kl", "mutual_information", "epoch_seconds_median", "test_elbo")) {
+                "marginal_kl", "mutual_information", "epoch_seconds_median", "test_elbo", "eval_config")) {
             assertTrue(summary.containsKey(key), key);
         }
         double nll = ((Number) summary.get("test_nll")).doubleValue();
@@ -120,6 +120,7 @@ class CommandLineTest {
         Files.delete(out.resolve("samples.png"));
         SampleCommand.run(List.of("--run=" + out, "--n=9"));
         assertNotNull(ImageIO.read(out.resolve("samples.png").toFile()));
+        assertTrue(run.readJson("summary.json").containsKey("sample_config"));
     }
 
     @ParameterizedTest(name = "{0}")
