@@ -46,9 +46,22 @@ public final class RunFigures {
         int n = Math.min(16, valid.dim(0));
         Tensor inputs = valid.narrow(0, 0, n);
         Tensor means = vae.reconstruct(inputs, new Rng(FIGURE_SEED));
-        ImageGrid.pairs("RECONSTRUCTIONS: " + config.runName(), "VALIDATION IMAGES", inputs.toFloatArray(),
-                "E[X|Z] AT THE POSTERIOR MEAN", means.toFloatArray(), n, shape[0], shape[1], 8, scale)
-                .writePng(run.file("reconstructions.png"));
+        if (binarizer.isStochastic() || !data.binary()) {
+            // the inputs the model saw are binarised grey levels: show the grey images too, or 8 × 8 digits
+            // drawn by Bernoulli pixels are hard to recognise
+            Tensor grey = Binarizer.intensities(data.validation(), n);
+            Figure.caption("RECONSTRUCTIONS: " + config.runName(), Figure.panels(1,
+                    ImageGrid.grid("VALIDATION IMAGES (GREY LEVELS)", grey.toFloatArray(), n, shape[0], shape[1], 8,
+                            scale),
+                    ImageGrid.grid("BINARISED: THE INPUTS X", inputs.toFloatArray(), n, shape[0], shape[1], 8, scale),
+                    ImageGrid.grid("E[X|Z] AT THE POSTERIOR MEAN", means.toFloatArray(), n, shape[0], shape[1], 8,
+                            scale)), 2)
+                    .writePng(run.file("reconstructions.png"));
+        } else {
+            ImageGrid.pairs("RECONSTRUCTIONS: " + config.runName(), "VALIDATION IMAGES", inputs.toFloatArray(),
+                    "E[X|Z] AT THE POSTERIOR MEAN", means.toFloatArray(), n, shape[0], shape[1], 8, scale)
+                    .writePng(run.file("reconstructions.png"));
+        }
         curves(run);
         if (vae.prior() instanceof VampPrior vamp) {
             Tensor u = vamp.pseudoInputs();
