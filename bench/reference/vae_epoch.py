@@ -38,7 +38,6 @@ Usage: vae_epoch.py [--workloads=vae,iwae5,iwae50,vamp500,ll5000] [--data-dir=DI
 OPENBLAS_NUM_THREADS.)
 """
 import gzip
-import math
 import os
 import statistics
 import sys
@@ -47,11 +46,12 @@ import time
 import numpy as np
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import vae_family as family  # noqa: E402  (the same losses; only the networks differ)
 
 X, H, Z, BATCH, PSEUDO_INPUTS, LL_K, LL_CHUNK, LL_BATCH = 784, 300, 40, 100, 500, 5000, 500, 100
 TRAIN_IMAGES = 50_000        # ./elbo train's default: the last 10,000 of the 60,000 are validation
-LOG_2PI = math.log(2 * math.pi)
 ALL = ["vae", "iwae5", "iwae50", "vamp500", "ll5000"]
 
 
@@ -63,11 +63,6 @@ def read_idx_images(path):
     if magic != 0x803 or rows * cols != X:
         sys.exit(f"{path}: not an IDX file of 28x28 images")
     return np.frombuffer(raw, dtype=np.uint8, offset=16).reshape(n, X).astype(np.float32) / 255.0
-
-
-def normal_log_prob(x, mean, log_var):
-    """log N(x; mean, diag e^log_var) summed over the last axis, from the log-variance (as elbo's Normal)."""
-    return -0.5 * (log_var + (x - mean).pow(2) * torch.exp(-log_var) + LOG_2PI).sum(-1)
 
 
 class GatedDense(nn.Module):
@@ -82,9 +77,12 @@ class GatedDense(nn.Module):
         return self.value(x) * torch.sigmoid(self.gate(x))
 
 
-class Vae(nn.Module):
+class Vae(family.Vae):
+    """vae_family.py's model (encode, log_px, log_prior, draw, the ELBO and IWAE losses, log p(x)) with
+    ./elbo train's default networks: gated layers, and the output bias at the mean pixel's logit."""
+
     def __init__(self, mean_pixel, pseudo_inputs=None):
-        super().__init__()
+        nn.Module.__init__(self)   # not family.Vae's: its networks are tanh
         self.trunk = nn.Sequential(GatedDense(X, H), GatedDense(H, H))
         self.mean = nn.Linear(H, Z)
         self.log_var = nn.Linear(H, Z)
@@ -93,58 +91,6 @@ class Vae(nn.Module):
             m = mean_pixel.clamp(1e-3, 1 - 1e-3)
             self.decoder[-1].bias.copy_(torch.log(m / (1 - m)))
         self.pseudo_inputs = None if pseudo_inputs is None else nn.Parameter(pseudo_inputs.clone())
-
-    def encode(self, x):
-        h = self.trunk(x)
-        return self.mean(h), F.hardtanh(self.log_var(h), -6.0, 2.0)
-
-    def log_px(self, z, x):
-        """log p(x | z) for z [..., D] against x [B, X] (broadcast): one decoder pass over every code."""
-        logits = self.decoder(z)
-        return (x * logits - F.softplus(logits)).sum(-1)
-
-    def log_prior(self, z):
-        if self.pseudo_inputs is None:
-            return -0.5 * (z.pow(2) + LOG_2PI).sum(-1)
-        mu, log_var = self.encode(F.hardtanh(self.pseudo_inputs, 0.0, 1.0))        # [500, D]
-        per_component = normal_log_prob(z.unsqueeze(-2), mu, log_var)             # [..., 500]
-        return torch.logsumexp(per_component, -1) - math.log(self.pseudo_inputs.shape[0])
-
-    def draw(self, x, k):
-        """k reparameterised draws z [k, B, D] and log q(z | x) [k, B]."""
-        mu, log_var = self.encode(x)
-        z = mu + torch.exp(0.5 * log_var) * torch.randn(k, *mu.shape)
-        return mu, log_var, z, normal_log_prob(z, mu, log_var)
-
-    def elbo_loss(self, x):
-        mu, log_var, z, log_q = self.draw(x, 1)
-        reconstruction = self.log_px(z, x).mean(0)                                # [B]
-        if self.pseudo_inputs is None:
-            kl = 0.5 * (mu.pow(2) + torch.expm1(log_var) - log_var).sum(-1)        # analytic
-        else:
-            kl = (log_q - self.log_prior(z)).mean(0)                              # Monte Carlo
-        return -reconstruction.mean() + kl.mean()
-
-    def iwae_loss(self, x, k):
-        _, _, z, log_q = self.draw(x, k)
-        log_w = self.log_px(z, x) + self.log_prior(z) - log_q                      # [K, B]
-        return -(torch.logsumexp(log_w, 0) - math.log(k)).mean()
-
-    def log_likelihood(self, x):
-        """log (1/K) sum_k w_k for each image of x, K = 5000, in chunks of 500 draws x 100 images."""
-        out = []
-        with torch.no_grad():
-            for start in range(0, x.shape[0], LL_BATCH):
-                images = x[start:start + LL_BATCH]
-                mu, log_var = self.encode(images)
-                total = torch.full((images.shape[0],), -math.inf, dtype=torch.float64)
-                for done in range(0, LL_K, LL_CHUNK):
-                    c = min(LL_CHUNK, LL_K - done)
-                    z = mu + torch.exp(0.5 * log_var) * torch.randn(c, *mu.shape)
-                    log_w = self.log_px(z, images) + self.log_prior(z) - normal_log_prob(z, mu, log_var)
-                    total = torch.logaddexp(total, torch.logsumexp(log_w.double(), 0))
-                out.append(total - math.log(LL_K))
-        return torch.cat(out)
 
 
 class Trainer:

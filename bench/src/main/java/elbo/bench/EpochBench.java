@@ -248,7 +248,7 @@ public final class EpochBench {
         Tensor x = binarizer.fixed(test);
         x = x.narrow(0, 0, Math.min(images, x.dim(0)));
         int n = x.dim(0);
-        int[] ladder = ladder(LL_K);
+        int[] ladder = ImportanceSampling.ladder(LL_K);
         Rng rng = new Rng(1);
         ImportanceSampling.estimate(vae, x, LL_K, ladder, ImportanceSampling.DEFAULT_BATCH,
                 ImportanceSampling.DEFAULT_CHUNK, rng, done -> { });
@@ -265,17 +265,4 @@ public final class EpochBench {
         System.out.flush();
     }
 
-    /** {@code ./elbo eval}'s ladder: 1, 2, 5, 10, 20, 50, ... below K, and K. */
-    static int[] ladder(int k) {
-        List<Integer> rungs = new ArrayList<>();
-        for (long decade = 1; decade <= k; decade *= 10) {
-            for (int m : new int[] {1, 2, 5}) {
-                if (decade * m < k) {
-                    rungs.add((int) (decade * m));
-                }
-            }
-        }
-        rungs.add(k);
-        return rungs.stream().mapToInt(Integer::intValue).toArray();
-    }
 }

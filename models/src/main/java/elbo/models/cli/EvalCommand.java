@@ -90,7 +90,7 @@ final class EvalCommand {
 
         Progress progress = Progress.console();
         long start = System.nanoTime();
-        int[] ladder = ladder(config.k());
+        int[] ladder = ImportanceSampling.ladder(config.k());
         ImportanceSampling.Result is = ImportanceSampling.estimate(vae, test, config.k(), ladder, config.batch(),
                 config.chunk(), rng, done -> {
                     double s = (System.nanoTime() - start) / 1e9;
@@ -147,19 +147,6 @@ final class EvalCommand {
         System.out.println("wrote " + trained.run().file(RunDirectory.SUMMARY));
     }
 
-    /** 1, 2, 5, 10, 20, 50, ... up to K, and K. */
-    static int[] ladder(int k) {
-        List<Integer> rungs = new ArrayList<>();
-        for (long decade = 1; decade <= k; decade *= 10) {
-            for (int m : new int[] {1, 2, 5}) {
-                if (decade * m < k) {
-                    rungs.add((int) (decade * m));
-                }
-            }
-        }
-        rungs.add(k);
-        return rungs.stream().mapToInt(Integer::intValue).toArray();
-    }
 
     private static void atLeast(String option, long value, long min) {
         if (value < min) {

@@ -49,6 +49,23 @@ public final class ImportanceSampling {
                          double[] ladder, double[] ladderSe) {
     }
 
+    /** The rungs {@code 1, 2, 5, 10, 20, 50, …} below {@code k}, then {@code k}: a ladder for {@link #estimate}. */
+    public static int[] ladder(int k) {
+        if (k < 1) {
+            throw new IllegalArgumentException("ImportanceSampling.ladder: need k ≥ 1, got " + k);
+        }
+        java.util.List<Integer> rungs = new java.util.ArrayList<>();
+        for (long decade = 1; decade <= k; decade *= 10) {
+            for (int m : new int[] {1, 2, 5}) {
+                if (decade * m < k) {
+                    rungs.add((int) (decade * m));
+                }
+            }
+        }
+        rungs.add(k);
+        return rungs.stream().mapToInt(Integer::intValue).toArray();
+    }
+
     /** As {@link #estimate(Vae, Tensor, int, int[], int, int, Rng, IntConsumer)} with default batch and chunk. */
     public static Result estimate(Vae vae, Tensor x, int k, int[] ladder, Rng rng) {
         return estimate(vae, x, k, ladder, DEFAULT_BATCH, DEFAULT_CHUNK, rng, done -> { });
