@@ -3,6 +3,7 @@ package elbo.models.cli;
 import elbo.core.Rng;
 import elbo.core.Tensor;
 import elbo.core.kernels.Parallel;
+import elbo.models.config.OptionException;
 import elbo.models.config.Overrides;
 import elbo.models.data.DataSets;
 import elbo.models.data.Dataset;
@@ -66,8 +67,9 @@ final class EvalCommand {
     static void run(List<String> args) throws Exception {
         Config config = Overrides.apply(Config.defaults(), args);
         if (config.run().isEmpty()) {
-            throw new IllegalArgumentException("--run=DIR is required: the run directory to evaluate");
+            throw new OptionException("--run=DIR is required: the run directory to evaluate");
         }
+        RunDirectory.existing(Path.of(config.run()), "--run");    // a bad --run is an option error: say it first
         System.out.print(Overrides.describe(config));
         TrainedRun trained = TrainedRun.load(Path.of(config.run()), "--run", config.weights());
         TrainConfig train = trained.config();

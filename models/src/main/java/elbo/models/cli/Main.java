@@ -1,6 +1,7 @@
 package elbo.models.cli;
 
 import elbo.core.kernels.KernelProvider;
+import elbo.models.config.OptionException;
 import elbo.models.config.Overrides;
 
 import java.util.Arrays;
@@ -10,8 +11,9 @@ import java.util.Map;
 
 /**
  * The {@code ./elbo} command line: {@code ./elbo <command> [--key=value ...]}. Each command resolves its
- * configuration record from the defaults and the overrides, prints it, then runs. Bad arguments end
- * with a one-line message and exit status 2; a failed run with status 1.
+ * configuration record from the defaults and the overrides, prints it, then runs. Bad arguments
+ * ({@link OptionException}) end with a one-line message and exit status 2 before anything is written; a
+ * failed run with status 1.
  */
 public final class Main {
 
@@ -75,8 +77,8 @@ public final class Main {
         }
         try {
             command.runner().run(Arrays.asList(args).subList(1, args.length));
-        } catch (IllegalArgumentException e) {
-            System.err.println("elbo " + args[0] + ": " + e.getMessage());
+        } catch (OptionException e) {
+            System.err.println("elbo " + args[0] + ": " + e.getMessage());   // a bad setting: nothing was written
             System.exit(2);
         } catch (java.io.IOException e) {
             // data and checkpoint errors are typed and say what is wrong where (file, byte offset)

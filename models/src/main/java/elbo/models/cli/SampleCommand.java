@@ -1,7 +1,9 @@
 package elbo.models.cli;
 
 import elbo.core.Rng;
+import elbo.models.config.OptionException;
 import elbo.models.config.Overrides;
+import elbo.models.train.RunDirectory;
 import elbo.models.train.RunFigures;
 import elbo.models.train.TrainedRun;
 import elbo.nn.io.Json;
@@ -40,8 +42,9 @@ final class SampleCommand {
     static void run(List<String> args) throws Exception {
         Config config = Overrides.apply(Config.defaults(), args);
         if (config.run().isEmpty()) {
-            throw new IllegalArgumentException("--run=DIR is required: the run directory to sample from");
+            throw new OptionException("--run=DIR is required: the run directory to sample from");
         }
+        RunDirectory.existing(Path.of(config.run()), "--run");    // a bad --run is an option error: say it first
         System.out.print(Overrides.describe(config));
         TrainedRun trained = TrainedRun.load(Path.of(config.run()), "--run", config.weights());
         RunFigures.samples(trained.run(), trained.vae(), trained.config(), config.n(), new Rng(config.seed()),

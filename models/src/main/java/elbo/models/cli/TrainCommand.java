@@ -1,5 +1,6 @@
 package elbo.models.cli;
 
+import elbo.models.config.OptionException;
 import elbo.models.config.Overrides;
 import elbo.models.data.DataSets;
 import elbo.models.data.Dataset;
@@ -12,6 +13,7 @@ import elbo.models.train.Trainer;
 
 import java.io.IOException;
 import java.lang.reflect.RecordComponent;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -36,19 +38,19 @@ final class TrainCommand {
         RunDirectory run;
         if (config.resume()) {
             if (config.out().isEmpty()) {
-                throw new IllegalArgumentException("--resume needs --out=DIR, the run to continue");
+                throw new OptionException("--resume needs --out=DIR, the run to continue");
             }
             run = RunDirectory.existing(Path.of(config.out()), "--out");
-            if (!Files.exists(run.file(RunDirectory.CHECKPOINT))) {
-                throw new IllegalArgumentException("--out=" + config.out() + ": no " + RunDirectory.CHECKPOINT
-                        + " to resume from");
-            }
             config = resumed(run, args);
         } else {
-            run = RunDirectory.at(config.out().isEmpty() ? freshDirectory(config.runName()) : Path.of(config.out()));
+            Path out = config.out().isEmpty() ? freshDirectory(config.runName()) : Path.of(config.out());
+            if (Files.exists(out) && !Files.isDirectory(out)) {
+                throw new OptionException("--out=" + out + " is a file, not a directory");
+            }
+            run = RunDirectory.at(out);
             if (run.isNonEmpty()) {
-                throw new IllegalArgumentException("--out=" + config.out() + " already holds files; continue that "
-                        + "run with --resume, or choose another --out");
+                throw new OptionException("--out=" + out + " already holds files; continue that run with --resume, "
+                        + "or choose another --out");
             }
         }
         System.out.print(Overrides.describe(config));
@@ -61,20 +63,9 @@ final class TrainCommand {
                 data.name(), data.source(), data.train().count(), data.validation().count(), data.test().count(),
                 data.train().height(), data.train().width());
 
-        run.create();
-        if (!config.resume()) {
-            Files.writeString(run.file(RunDirectory.CONFIG), Overrides.toJson(config) + "\n");
-        }
-        Progress progress = Progress.console();
-        Trainer trainer = new Trainer(config, data, run, progress);
-        System.out.printf(Locale.ROOT, "model: %,d parameters; objective %s%n", trainer.model().parameterCount(),
-                config.objectiveFunction());
-        if (config.resume()) {
-            trainer.resume();
-            System.out.printf(Locale.ROOT, "resuming after epoch %d, batch %d%n", trainer.epoch(), trainer.nextBatch());
-        }
-
-        // Ctrl-C: the hook asks the loop to stop between two steps and waits while it writes the checkpoint.
+        // Ctrl-C (or SIGTERM) runs this hook while the training thread goes on: the hook asks the loop to stop
+        // between two steps, then holds the JVM open (up to 120 s) until the loop has written the checkpoint and
+        // counted down `stopped` (in the finally below). A second Ctrl-C does not cut that short.
         AtomicBoolean stop = new AtomicBoolean();
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
@@ -86,9 +77,28 @@ final class TrainCommand {
             }
         }, "elbo-train-interrupt");
         Runtime.getRuntime().addShutdownHook(hook);
-        Trainer.Outcome outcome;
         try {
-            outcome = trainer.train(stop::get);
+            run.create();
+            // config.json holds the run's settings, a resumed run's new --epochs etc. included
+            RunDirectory.writeAtomically(run.file(RunDirectory.CONFIG),
+                    (Overrides.toJson(Overrides.apply(config, List.of("--resume=false"))) + "\n")
+                            .getBytes(StandardCharsets.UTF_8));
+            Progress progress = Progress.console();
+            Trainer trainer = new Trainer(config, data, run, progress);
+            System.out.printf(Locale.ROOT, "model: %,d parameters; objective %s%n", trainer.model().parameterCount(),
+                    config.objectiveFunction());
+            if (config.resume()) {
+                trainer.resume();
+                System.out.printf(Locale.ROOT, "resuming after epoch %d, batch %d%n", trainer.epoch(),
+                        trainer.nextBatch());
+                if (trainer.epoch() >= config.epochs()) {
+                    System.out.printf(Locale.ROOT, "note: %d epochs are done already; --epochs=%d trains no more%n",
+                            trainer.epoch(), config.epochs());
+                }
+            } else {
+                trainer.saveCheckpoint();   // epoch 0: from here on, --resume always has a checkpoint to read
+            }
+            Trainer.Outcome outcome = trainer.train(stop::get);
             if (outcome == Trainer.Outcome.INTERRUPTED) {
                 progress.line(String.format(Locale.ROOT, "interrupted: %s holds epoch %d, batch %d; continue with"
                         + "  ./elbo train --resume --out=%s", RunDirectory.CHECKPOINT, trainer.epoch(),
@@ -104,13 +114,16 @@ final class TrainCommand {
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException shuttingDown) {
-                // the JVM is exiting (Ctrl-C): the hook is running and sees stopped
+                // the JVM is exiting (Ctrl-C): the hook is running and sees `stopped`
             }
         }
     }
 
     /** The saved configuration with the allowed overrides of a resumed run applied. */
     private static TrainConfig resumed(RunDirectory run, List<String> args) throws IOException {
+        if (!Files.exists(run.file(RunDirectory.CHECKPOINT))) {
+            throw new OptionException("--out=" + run.path() + ": no " + RunDirectory.CHECKPOINT + " to resume from");
+        }
         Map<String, Object> saved = run.readJson(RunDirectory.CONFIG);
         TrainConfig original = Overrides.fromMap(TrainConfig.defaults(), saved, List.of());
         TrainConfig config = Overrides.fromMap(TrainConfig.defaults(), saved, args);
@@ -119,7 +132,7 @@ final class TrainCommand {
                 Object before = c.getAccessor().invoke(original);
                 Object after = c.getAccessor().invoke(config);
                 if (!TrainConfig.RESUMABLE.contains(c.getName()) && !before.equals(after)) {
-                    throw new IllegalArgumentException("--" + Overrides.kebab(c.getName()) + "=" + after
+                    throw new OptionException("--" + Overrides.kebab(c.getName()) + "=" + after
                             + ": a resumed run keeps its setting (" + before + "); only --epochs, --patience, "
                             + "--threads, --checkpoint-seconds, --data-dir and --download may change");
                 }
@@ -148,6 +161,8 @@ final class TrainCommand {
             seconds.add(((Number) row.get("seconds")).doubleValue());
         }
         seconds.sort(null);
+        int m = seconds.size();
+        double median = m % 2 == 1 ? seconds.get(m / 2) : (seconds.get(m / 2 - 1) + seconds.get(m / 2)) / 2;
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("outcome", outcome.name().toLowerCase(Locale.ROOT));
         summary.put("epochs", metrics.size());
@@ -157,11 +172,11 @@ final class TrainCommand {
         summary.put("final_valid_elbo", last.get("valid_elbo"));
         summary.put("final_valid_kl", last.get("valid_kl"));
         summary.put("final_active_units", last.get("active_units"));
-        summary.put("epoch_seconds_median", seconds.get(seconds.size() / 2));
+        summary.put("epoch_seconds_median", median);
         summary.put("parameters", trainer.model().parameterCount());
         summary.put("cpu", Main.cpuName());
         summary.put("java", System.getProperty("java.version"));
-        run.updateSummary(summary);
+        run.writeJson(RunDirectory.SUMMARY, summary);   // a new summary: eval figures of older weights go
     }
 
     private static List<String> listing(RunDirectory run) throws IOException {

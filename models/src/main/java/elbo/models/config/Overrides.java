@@ -1,5 +1,7 @@
 package elbo.models.config;
 
+import elbo.nn.io.Json;
+
 import java.lang.reflect.Constructor;
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
@@ -23,7 +25,7 @@ public final class Overrides {
      * are parsed by the component's type (int, long, double, boolean, String, enum); a boolean may be
      * given as a bare {@code --flag}.
      *
-     * @throws IllegalArgumentException naming the argument when it is not {@code --key=value}, the key is
+     * @throws OptionException naming the argument when it is not {@code --key=value}, the key is
      *                                  unknown (listing the valid keys), or the value does not parse
      */
     public static <R extends Record> R apply(R defaults, List<String> args) {
@@ -34,17 +36,17 @@ public final class Overrides {
         }
         for (String arg : args) {
             if (!arg.startsWith("--") || arg.length() == 2) {
-                throw new IllegalArgumentException("argument '" + arg + "' is not of the form --key=value");
+                throw new OptionException("argument '" + arg + "' is not of the form --key=value");
             }
             int eq = arg.indexOf('=');
             String key = eq < 0 ? arg.substring(2) : arg.substring(2, eq);
             RecordComponent c = find(components, key);
             if (c == null) {
-                throw new IllegalArgumentException("unknown setting '--" + key + "'; valid settings: "
+                throw new OptionException("unknown setting '--" + key + "'; valid settings: "
                         + String.join(", ", values.keySet().stream().map(Overrides::kebab).toList()));
             }
             if (eq < 0 && c.getType() != boolean.class) {
-                throw new IllegalArgumentException("argument '" + arg + "' is not of the form --key=value");
+                throw new OptionException("argument '" + arg + "' is not of the form --key=value");
             }
             String raw = eq < 0 ? "true" : arg.substring(eq + 1);   // a bare --flag sets a boolean
             values.put(c.getName(), parse(c.getType(), raw, kebab(c.getName())));
@@ -69,9 +71,15 @@ public final class Overrides {
         List<String> parts = new ArrayList<>();
         for (RecordComponent c : config.getClass().getRecordComponents()) {
             Object v = read(c, config);
-            String value = v instanceof Number || v instanceof Boolean ? v.toString()
-                    : "\"" + String.valueOf(v).replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
-            parts.add("\"" + kebab(c.getName()) + "\": " + value);
+            StringBuilder entry = new StringBuilder();
+            Json.appendString(entry, kebab(c.getName()));
+            entry.append(": ");
+            if (v instanceof Number || v instanceof Boolean) {
+                entry.append(v);
+            } else {
+                Json.appendString(entry, String.valueOf(v));
+            }
+            parts.add(entry.toString());
         }
         return "{" + String.join(", ", parts) + "}";
     }
@@ -80,7 +88,7 @@ public final class Overrides {
      * {@code defaults} overridden by {@code settings} (as read from a {@link #toJson} file: keys in either
      * spelling, values strings, numbers or booleans), then by {@code args}.
      *
-     * @throws IllegalArgumentException as {@link #apply}
+     * @throws OptionException as {@link #apply}
      */
     public static <R extends Record> R fromMap(R defaults, Map<String, ?> settings, List<String> args) {
         List<String> all = new ArrayList<>();
@@ -147,7 +155,7 @@ public final class Overrides {
                         type.getEnumConstants()).toLowerCase(Locale.ROOT));
             }
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--" + key + "=" + raw + ": " + e.getMessage(), e);
+            throw new OptionException("--" + key + "=" + raw + ": " + e.getMessage(), e);
         }
         throw new IllegalStateException("unsupported setting type " + type + " for --" + key);
     }
@@ -174,7 +182,7 @@ public final class Overrides {
             return ctor.newInstance(args);
         } catch (java.lang.reflect.InvocationTargetException e) {
             if (e.getCause() instanceof IllegalArgumentException iae) {
-                throw iae; // the record's own validation, e.g. a non-positive size
+                throw new OptionException(iae.getMessage(), iae); // the record's own validation, e.g. a size < 1
             }
             throw new IllegalStateException(e.getCause());
         } catch (ReflectiveOperationException e) {

@@ -1,5 +1,7 @@
 package elbo.models.data;
 
+import elbo.nn.io.AtomicFiles;
+
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -115,7 +117,7 @@ final class Downloader {
         Path temp = null;
         String failure;
         try {
-            temp = Files.createTempFile(target.getParent(), "." + c.file().name() + ".", ".part");
+            temp = AtomicFiles.createSibling(target);   // default permissions: a shared data directory stays readable
             MessageDigest digest = Sha256.newDigest();
             long size;
             try (InputStream in = open(c.url(), c.file().size(), download);

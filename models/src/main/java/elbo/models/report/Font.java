@@ -59,7 +59,7 @@ final class Font {
             case '%' -> 0x0E6820B38L;
             case '>' -> 0x208208888L;
             case '<' -> 0x088882082L;
-            case '|' -> 0x108401084L; // a broken bar, so that it does not read as 'I'
+            case '|' -> 0x108421084L; // a full-height bar: 'I' has serifs, ':' has two dots
             case '\'' -> 0x000002084L;
             case '"' -> 0x00000014AL;
             case '\u00B2' -> 0x001E4124CL; // superscript two

@@ -1,5 +1,7 @@
 package elbo.models.report;
 
+import elbo.nn.io.AtomicFiles;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -51,13 +53,7 @@ public final class Png {
         chunk(png, "IHDR", ihdr.toByteArray());
         chunk(png, "IDAT", raw.toByteArray());
         chunk(png, "IEND", new byte[0]);
-        Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), ".png-", ".tmp");
-        try {
-            Files.write(tmp, png.toByteArray());
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.write(file, png.toByteArray());   // all or nothing, with the umask's permissions
     }
 
     private static void chunk(OutputStream out, String type, byte[] data) throws IOException {

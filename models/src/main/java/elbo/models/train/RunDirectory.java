@@ -1,13 +1,13 @@
 package elbo.models.train;
 
+import elbo.models.config.OptionException;
+import elbo.nn.io.AtomicFiles;
 import elbo.nn.io.Json;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,8 +27,9 @@ import java.util.Map;
  *   *.png                    samples, reconstructions, curves, pseudo-inputs, latent space
  * </pre>
  *
- * Every file but the append-only metrics is written atomically (a temporary sibling, then a rename), so
- * an interrupted run never leaves a half-written file.
+ * Every file but the append-only metrics is written atomically ({@link AtomicFiles}: a temporary sibling,
+ * forced to disk, then a rename), so an interrupted run never leaves a half-written file; a torn last line
+ * of the metrics (a crash mid-append) is dropped when the run resumes.
  */
 public final class RunDirectory {
     public static final String CONFIG = "config.json";
@@ -51,12 +52,12 @@ public final class RunDirectory {
     /**
      * An existing run: {@code dir} holding a {@code config.json}.
      *
-     * @throws IllegalArgumentException if it does not (the message names the directory and the option)
+     * @throws OptionException if it does not (the message names the directory and the option)
      */
     public static RunDirectory existing(Path dir, String option) {
         RunDirectory run = at(dir);
         if (!Files.isRegularFile(run.file(CONFIG))) {
-            throw new IllegalArgumentException(option + "=" + dir + ": not a run directory (no " + CONFIG + ")");
+            throw new OptionException(option + "=" + dir + ": not a run directory (no " + CONFIG + ")");
         }
         return run;
     }
@@ -147,26 +148,21 @@ public final class RunDirectory {
      * finished after its last checkpoint, which it is about to run again.
      */
     public void truncateMetrics(int epochs) throws IOException {
-        List<Map<String, Object>> rows = readMetrics();
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < Math.min(epochs, rows.size()); i++) {
-            sb.append(Json.write(rows.get(i))).append('\n');
+        Path f = file(METRICS);
+        String text = Files.exists(f) ? Files.readString(f, StandardCharsets.UTF_8) : "";
+        int end = 0;
+        for (int kept = 0; kept < epochs; kept++) {      // raw lines: a torn last line (a crash) is dropped unread
+            int newline = text.indexOf('\n', end);
+            if (newline < 0) {
+                break;
+            }
+            end = newline + 1;
         }
-        writeAtomically(file(METRICS), sb.toString().getBytes(StandardCharsets.UTF_8));
+        writeAtomically(f, text.substring(0, end).getBytes(StandardCharsets.UTF_8));
     }
 
-    /** Writes {@code bytes} to a temporary sibling of {@code target}, then renames it over the target. */
+    /** Writes {@code bytes} to {@code target} all or nothing (see {@link AtomicFiles}). */
     public static void writeAtomically(Path target, byte[] bytes) throws IOException {
-        Path tmp = Files.createTempFile(target.toAbsolutePath().getParent(), "." + target.getFileName(), ".tmp");
-        try {
-            Files.write(tmp, bytes);
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.write(target, bytes);
     }
 }

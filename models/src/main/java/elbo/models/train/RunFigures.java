@@ -157,9 +157,16 @@ public final class RunFigures {
                 points[2 * (r * cells + c) + 1] = extent[2] + (r + 0.5) * dy;
             }
         }
-        double[] logP;
+        double[] logP = new double[cells * cells];
+        int chunk = 500;                            // a mixture prior is [chunk, components, 2] at once
         try (Autograd.Scope ignored = Autograd.noGrad()) {
-            logP = vae.prior().p().logProb(Tensor.of(points, cells * cells, 2).cast(dtype)).toDoubleArray();
+            Distribution prior = vae.prior().p();
+            for (int from = 0; from < logP.length; from += chunk) {
+                int m = Math.min(chunk, logP.length - from);
+                double[] part = java.util.Arrays.copyOfRange(points, 2 * from, 2 * (from + m));
+                double[] values = prior.logProb(Tensor.of(part, m, 2).cast(dtype)).toDoubleArray();
+                System.arraycopy(values, 0, logP, from, m);
+            }
         }
         return (a, b) -> {
             int c = Math.max(0, Math.min(cells - 1, (int) ((a - extent[0]) / dx)));

@@ -26,8 +26,7 @@ public final class Scores {
     /** The ELBO of {@code x: [N, X]} under {@code vae}, {@code batch} images at a time. */
     public static ElboScore elbo(Vae vae, Tensor x, int batch, Rng rng) {
         int n = x.dim(0);
-        double sum = 0;
-        double sumSq = 0;
+        double[] bounds = new double[n];
         double reconstruction = 0;
         double kl = 0;
         Elbo objective = Elbo.standard();
@@ -36,17 +35,22 @@ public final class Scores {
                 int b = Math.min(batch, n - start);
                 try (Workspace ws = Workspace.open()) {
                     Loss loss = vae.loss(x.narrow(0, start, b), objective, rng, Double.POSITIVE_INFINITY);
-                    for (double v : loss.bound().toDoubleArray()) {
-                        sum += v;
-                        sumSq += v * v;
-                    }
+                    System.arraycopy(loss.bound().toDoubleArray(), 0, bounds, start, b);
                     reconstruction += b * loss.meanReconstruction();
                     kl += b * loss.meanKl();
                 }
             }
         }
-        double mean = sum / n;
-        double variance = n > 1 ? Math.max(0, (sumSq - n * mean * mean) / (n - 1)) : 0;
+        double mean = 0;
+        for (double v : bounds) {
+            mean += v;
+        }
+        mean /= n;
+        double squares = 0;                       // two passes: no cancellation in Σv² − n·mean²
+        for (double v : bounds) {
+            squares += (v - mean) * (v - mean);
+        }
+        double variance = n > 1 ? squares / (n - 1) : 0;
         return new ElboScore(mean, Math.sqrt(variance / n), reconstruction / n, kl / n);
     }
 }

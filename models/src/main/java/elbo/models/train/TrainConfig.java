@@ -29,7 +29,8 @@ import java.util.Set;
  * @param download          fetch a missing data set from its official location
  * @param binarize          dynamic (a fresh Bernoulli draw per image and epoch) or threshold (at half
  *                          intensity; digits at 8 of 16); the static binarized MNIST is used as published
- * @param validation        validation images taken from the end of an IDX training set
+ * @param validation        validation images taken from the end of an IDX training set (mnist,
+ *                          fashion-mnist; digits and binarized-mnist have fixed published splits)
  * @param prior             standard, mog, vamp, realnvp, maf or iaf
  * @param components        mixture components or VampPrior pseudo-inputs
  * @param posterior         gaussian or iaf
@@ -131,6 +132,15 @@ public record TrainConfig(String data, String dataDir, boolean download, Binariz
             throw new IllegalArgumentException("--lr must be a finite number > 0, got " + lr);
         }
         atLeast("threads", threads, 0);
+        int cores = Runtime.getRuntime().availableProcessors();
+        if (threads > 4 * cores) {
+            throw new IllegalArgumentException("--threads=" + threads + ": this machine has " + cores
+                    + " cores; use at most " + 4 * cores + " (0: one per core)");
+        }
+        if ((data.equals("mnist") || data.equals("fashion-mnist")) && validation >= 60_000) {
+            throw new IllegalArgumentException("--validation=" + validation + " leaves no training images of "
+                    + data + "'s 60000");
+        }
         atLeast("checkpoint-seconds", checkpointSeconds, 0);
     }
 

@@ -30,7 +30,7 @@ public record TrainedRun(RunDirectory run, TrainConfig config, Vae vae, Path fil
         @Override public String toString() { return name().toLowerCase(java.util.Locale.ROOT); } }
 
     /**
-     * @throws IllegalArgumentException if the directory holds no run (naming {@code option})
+     * @throws elbo.models.config.OptionException if the directory holds no run (naming {@code option})
      * @throws IOException              if a file is missing, unreadable, or does not fit the configuration
      */
     public static TrainedRun load(Path dir, String option, Weights weights) throws IOException {

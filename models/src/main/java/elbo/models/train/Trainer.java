@@ -12,12 +12,10 @@ import elbo.models.vae.eval.ActiveUnits;
 import elbo.models.vae.objective.Loss;
 import elbo.models.vae.objective.Objective;
 import elbo.nn.io.Checkpoint;
-import elbo.nn.io.Json;
 import elbo.nn.optim.Adam;
 
 import java.io.IOException;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
@@ -47,6 +45,8 @@ public final class Trainer {
 
     private static final long SHUFFLE_STREAM = 0x9E3779B97F4A7C15L;
     private static final long VALIDATION_STREAM = 0xBF58476D1CE4E5B9L;
+    /** Training images whose mean sets the decoder's output bias (and which seed VampPrior pseudo-inputs). */
+    private static final int INIT_IMAGES = 5000;
 
     private final TrainConfig config;
     private final Dataset data;
@@ -101,7 +101,7 @@ public final class Trainer {
         this.progress = progress;
         Parallel.setThreads(config.threads() == 0 ? Runtime.getRuntime().availableProcessors() : config.threads());
         this.rng = new Rng(config.seed());
-        int n = Math.min(data.train().count(), Math.max(config.components(), 5000));
+        int n = Math.min(data.train().count(), Math.max(config.components(), INIT_IMAGES));
         this.vae = config.vae(data.train().height(), data.train().width())
                 .build(DType.FLOAT32, rng, Binarizer.intensities(data.train(), n));
         this.optimizer = new Adam(vae, config.lr());
@@ -135,7 +135,7 @@ public final class Trainer {
         epoch = Integer.parseInt(meta.get("epoch"));
         nextBatch = Integer.parseInt(meta.get("batch"));
         rng = Checkpoint.rngFromState(meta.get("rng"));
-        sums.set(doubles(meta.get("sums")));
+        sums.set(doublesOf(meta.get("sums")));
         epochSeconds = Double.parseDouble(meta.get("epoch_seconds"));
         bestValidElbo = Double.parseDouble(meta.get("best_valid_elbo"));
         bestEpoch = Integer.parseInt(meta.get("best_epoch"));
@@ -150,7 +150,7 @@ public final class Trainer {
         long runStart = System.nanoTime();
         int stepsAtStart = epoch * batchesPerEpoch + nextBatch;
         while (epoch < config.epochs()) {
-            int[] order = new Rng(config.seed() ^ SHUFFLE_STREAM * (epoch + 1)).permutation(data.train().count());
+            int[] order = epochOrder(epoch);
             long start = System.nanoTime();
             while (nextBatch < batchesPerEpoch) {
                 if (stop.getAsBoolean()) {
@@ -176,7 +176,7 @@ public final class Trainer {
             // validation ELBO (at β = 1) may fall while the model learns to use z.
             boolean patienceOut = config.patience() > 0
                     && epoch - Math.max(bestEpoch, warmupEnd()) >= config.patience();
-            boolean stopping = patienceOut || stop.getAsBoolean();
+            boolean stopping = patienceOut || (epoch < config.epochs() && stop.getAsBoolean());
             if (epoch == config.epochs() || stopping || seconds(lastCheckpoint) >= config.checkpointSeconds()) {
                 saveCheckpoint();
             }
@@ -190,6 +190,11 @@ public final class Trainer {
             }
         }
         return Outcome.FINISHED;
+    }
+
+    /** Epoch {@code e}'s order of the training images: a permutation from its own generator, seeded by (seed, e). */
+    private int[] epochOrder(int e) {
+        return new Rng(config.seed() ^ (SHUFFLE_STREAM * (e + 1))).permutation(data.train().count());
     }
 
     /** One optimisation step on batch {@code b} of the permutation {@code order}. */
@@ -217,7 +222,7 @@ public final class Trainer {
      * exact loop of {@link #train}, without validation or files).
      */
     public void runSteps(int e, int steps) {
-        int[] order = new Rng(config.seed() ^ SHUFFLE_STREAM * (e + 1)).permutation(data.train().count());
+        int[] order = epochOrder(e);
         for (int b = 0; b < steps; b++) {
             step(order, b % batchesPerEpoch);
         }
@@ -228,10 +233,10 @@ public final class Trainer {
         return batchesPerEpoch;
     }
 
-    /** Scores the epoch on the validation set, appends its metrics; returns whether the ELBO improved. */
-    private boolean finishEpoch() throws IOException {
+    /** Scores the epoch on the validation set, appends its metrics, keeps the best model. */
+    private void finishEpoch() throws IOException {
         long start = System.nanoTime();
-        Rng validationRng = new Rng(config.seed() ^ VALIDATION_STREAM * (epoch + 1));
+        Rng validationRng = new Rng(config.seed() ^ (VALIDATION_STREAM * (epoch + 1)));
         Scores.ElboScore valid = Scores.elbo(vae, validationImages, 500, validationRng);
         int active = ActiveUnits.of(vae, validationImages, ActiveUnits.THRESHOLD, 500, validationRng).count();
         double validationSeconds = seconds(start);
@@ -266,7 +271,6 @@ public final class Trainer {
         sums.clear();
         epochSeconds = 0;
         nextBatch = 0;
-        return improved;
     }
 
     /** The epoch at which β reaches 1 (0 for a constant or cyclical schedule, and for IWAE). */
@@ -287,7 +291,7 @@ public final class Trainer {
         meta.put("epoch", String.valueOf(epoch));
         meta.put("batch", String.valueOf(nextBatch));
         meta.put("rng", Checkpoint.rngState(rng));
-        meta.put("sums", Json.write(sums.toArray()));
+        meta.put("sums", bitsOf(sums.toArray()));   // exact, and NaN or ∞ (a diverged run) survive too
         meta.put("epoch_seconds", String.valueOf(epochSeconds));
         meta.put("best_valid_elbo", String.valueOf(bestValidElbo));
         meta.put("best_epoch", String.valueOf(bestEpoch));
@@ -309,17 +313,29 @@ public final class Trainer {
         return nextBatch;
     }
 
-    private static double[] doubles(String json) throws IOException {
-        try {
-            List<?> list = (List<?>) Json.parse(json);
-            double[] a = new double[list.size()];
-            for (int i = 0; i < a.length; i++) {
-                a[i] = ((Number) list.get(i)).doubleValue();
-            }
-            return a;
-        } catch (Json.SyntaxException | ClassCastException e) {
-            throw new IOException("checkpoint metadata 'sums' is not a JSON array of numbers: " + json, e);
+    /** The doubles' bit patterns as comma-separated 16-digit hex words. */
+    private static String bitsOf(double[] values) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < values.length; i++) {
+            sb.append(i > 0 ? "," : "").append(String.format("%016x", Double.doubleToRawLongBits(values[i])));
         }
+        return sb.toString();
+    }
+
+    private static double[] doublesOf(String bits) throws IOException {
+        String[] words = bits.split(",", -1);
+        if (words.length != 6) {
+            throw new IOException("checkpoint metadata 'sums' is not 6 hex words: " + bits);
+        }
+        double[] a = new double[words.length];
+        for (int i = 0; i < a.length; i++) {
+            try {
+                a[i] = Double.longBitsToDouble(Long.parseUnsignedLong(words[i], 16));
+            } catch (NumberFormatException e) {
+                throw new IOException("checkpoint metadata 'sums' is not 6 hex words: " + bits, e);
+            }
+        }
+        return a;
     }
 
     private static double seconds(long since) {

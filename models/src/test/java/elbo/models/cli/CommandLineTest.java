@@ -175,6 +175,17 @@ class CommandLineTest {
         assertEquals(1, RunDirectory.at(out).readMetrics().size());
         TrainCommand.run(List.of("--resume", "--out=" + out, "--epochs=2"));
         assertEquals(2, RunDirectory.at(out).readMetrics().size());
+        assertEquals(2L, RunDirectory.at(out).readJson("config.json").get("epochs"), "config.json keeps --epochs");
+        assertEquals(false, RunDirectory.at(out).readJson("config.json").get("resume"));
+
+        // a crash mid-append leaves a torn last line: the resumed run drops it and goes on
+        Files.writeString(out.resolve("metrics.jsonl"), "{\"epoch\": 3, \"train_lo", java.nio.file.StandardOpenOption.APPEND);
+        TrainCommand.run(List.of("--resume", "--out=" + out));            // no more epochs: --epochs=2 was kept
+        assertEquals(2, RunDirectory.at(out).readMetrics().size());
+        TrainCommand.run(List.of("--resume", "--out=" + out, "--epochs=3"));
+        List<Map<String, Object>> metrics = RunDirectory.at(out).readMetrics();
+        assertEquals(3, metrics.size());
+        assertEquals(3L, metrics.get(2).get("epoch"));
     }
 
     record Result(int status, String stdout, String stderr) {

@@ -16,7 +16,6 @@ import java.nio.charset.CharsetEncoder;
 import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -28,7 +27,6 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Reads and writes the <a href="https://github.com/huggingface/safetensors">safetensors</a> format, so
@@ -102,7 +100,7 @@ public final class Safetensors {
         byte[] header = header(ordered, metadata);
         Path target = path.toAbsolutePath();
         Path dir = target.getParent();
-        Path tmp = createTemporarySibling(target);
+        Path tmp = AtomicFiles.createSibling(target);
         boolean moved = false;
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
@@ -122,7 +120,7 @@ public final class Safetensors {
                 Files.deleteIfExists(tmp);
             }
         }
-        forceDirectory(dir);
+        AtomicFiles.forceDirectory(dir);
     }
 
     /**
@@ -194,22 +192,6 @@ public final class Safetensors {
         return out;
     }
 
-    /** Creates an empty file {@code .<name>.<random>.tmp} next to {@code target}, with default permissions. */
-    private static Path createTemporarySibling(Path target) throws IOException {
-        for (int attempt = 0; ; attempt++) {
-            String suffix = Long.toHexString(ThreadLocalRandom.current().nextLong());
-            Path tmp = target.resolveSibling("." + target.getFileName() + "." + suffix + ".tmp");
-            try {
-                Files.newByteChannel(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
-                return tmp;
-            } catch (FileAlreadyExistsException e) {
-                if (attempt == 10) {
-                    throw e;
-                }
-            }
-        }
-    }
-
     private static void writeData(FileChannel ch, Tensor t, ByteBuffer chunk) throws IOException {
         int n = t.numel();
         if (t.dtype() == DType.FLOAT32) {
@@ -242,13 +224,6 @@ public final class Safetensors {
     }
 
     /** Makes the rename durable where the platform allows (POSIX); elsewhere the rename stands as is. */
-    private static void forceDirectory(Path dir) {
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
-        } catch (IOException | UnsupportedOperationException notSupportedHere) {
-            // Directories cannot be opened or synced on every platform (e.g. Windows); the file itself is synced.
-        }
-    }
 
     private static byte[] utf8(String s, String what) {
         CharsetEncoder encoder = StandardCharsets.UTF_8.newEncoder()

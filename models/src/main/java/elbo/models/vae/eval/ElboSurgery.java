@@ -82,8 +82,9 @@ public final class ElboSurgery {
             }
         }
         return new Result(n, Statistics.mean(kl), Statistics.standardError(kl), Statistics.mean(marginal),
-                Statistics.standardError(marginal), Statistics.mean(information), Statistics.standardError(information),
-                logN);
+                Statistics.standardError(marginal),
+                Math.min(logN, Statistics.mean(information)),   // the mean of N terms ≤ log N, up to its rounding
+                Statistics.standardError(information), logN);
     }
 
     private static double logSumExp(double[] a, int from, int length) {
