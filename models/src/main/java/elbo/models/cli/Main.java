@@ -41,9 +41,9 @@ public final class Main {
         COMMANDS.put("eval", new Command(
                 "score a run on the test set: --run=DIR --k=5000 [--n=N]: log p(x) by importance sampling, the "
                         + "L_1..L_K ladder, active units, ELBO surgery (into DIR/summary.json)",
-                EvalCommand::run, EvalCommand.Config::defaults));
+                EvalCommand::run, EvalCommand.EvalConfig::defaults));
         COMMANDS.put("sample", new Command("draw from a run's model: --run=DIR --n=64 (writes DIR/samples.png)",
-                SampleCommand::run, SampleCommand.Config::defaults));
+                SampleCommand::run, SampleCommand.SampleConfig::defaults));
         COMMANDS.put("flows", new Command(
                 "fit a normalizing flow to a 2-D toy density: --density=moons|gaussians|rings|checkerboard "
                         + "--flow=realnvp|maf|iaf|planar --out=DIR (writes density.png, summary.json)",

@@ -24,8 +24,8 @@ final class SampleCommand {
      * @param seed    seeds the draws
      * @param name    the PNG's file name in the run directory
      */
-    record Config(String run, int n, TrainedRun.Weights weights, long seed, String name) {
-        Config {
+    record SampleConfig(String run, int n, TrainedRun.Weights weights, long seed, String name) {
+        SampleConfig {
             if (n < 1 || n > 10_000) {
                 throw new IllegalArgumentException("--n must be in [1, 10000], got " + n);
             }
@@ -34,13 +34,13 @@ final class SampleCommand {
             }
         }
 
-        static Config defaults() {
-            return new Config("", 64, TrainedRun.Weights.BEST, 1L, "samples.png");
+        static SampleConfig defaults() {
+            return new SampleConfig("", 64, TrainedRun.Weights.BEST, 1L, "samples.png");
         }
     }
 
     static void run(List<String> args) throws Exception {
-        Config config = Overrides.apply(Config.defaults(), args);
+        SampleConfig config = Overrides.apply(SampleConfig.defaults(), args);
         if (config.run().isEmpty()) {
             throw new OptionException("--run=DIR is required: the run directory to sample from");
         }

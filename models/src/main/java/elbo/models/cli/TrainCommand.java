@@ -4,7 +4,6 @@ import elbo.models.config.OptionException;
 import elbo.models.config.Overrides;
 import elbo.models.data.DataSets;
 import elbo.models.data.Dataset;
-import elbo.models.data.Download;
 import elbo.models.train.Progress;
 import elbo.models.train.RunDirectory;
 import elbo.models.train.RunFigures;
@@ -58,7 +57,7 @@ final class TrainCommand {
 
         Path dataDir = DataSets.resolveDirectory(config.dataDir());
         Dataset data = DataSets.load(config.data(), dataDir, config.validation(),
-                config.download() ? Download.officialOnly(System.out) : Download.none());
+                config.downloads(System.out));
         System.out.printf(Locale.ROOT, "data: %s (%s): %d train, %d validation, %d test images of %dx%d%n",
                 data.name(), data.source(), data.train().count(), data.validation().count(), data.test().count(),
                 data.train().height(), data.train().width());
@@ -134,7 +133,7 @@ final class TrainCommand {
                 if (!TrainConfig.RESUMABLE.contains(c.getName()) && !before.equals(after)) {
                     throw new OptionException("--" + Overrides.kebab(c.getName()) + "=" + after
                             + ": a resumed run keeps its setting (" + before + "); only --epochs, --patience, "
-                            + "--threads, --checkpoint-seconds, --data-dir and --download may change");
+                            + "--threads, --checkpoint-seconds, --data-dir, --download and --mirrors may change");
                 }
             } catch (ReflectiveOperationException e) {
                 throw new IllegalStateException(e);

@@ -1,6 +1,7 @@
 package elbo.models.train;
 
 import elbo.models.data.DataSets;
+import elbo.models.data.Download;
 import elbo.models.vae.Networks;
 import elbo.models.vae.VaeConfig;
 import elbo.models.vae.objective.BetaSchedule;
@@ -13,6 +14,7 @@ import elbo.models.vae.objective.Objective;
 import elbo.models.vae.objective.Reparameterised;
 import elbo.models.vae.objective.StickingTheLanding;
 
+import java.io.PrintStream;
 import java.util.Locale;
 import java.util.Set;
 
@@ -26,7 +28,8 @@ import java.util.Set;
  *
  * @param data              digits (embedded), mnist, binarized-mnist or fashion-mnist
  * @param dataDir           where data sets live; empty: {@code $ELBO_DATA}, then {@code ./data}
- * @param download          fetch a missing data set from its official location
+ * @param download          fetch a missing data set: from {@code mirrors}, then its official locations
+ * @param mirrors           base URLs laid out as the data directory, tried first (comma-separated; may be empty)
  * @param binarize          dynamic (a fresh Bernoulli draw per image and epoch) or threshold (at half
  *                          intensity; digits at 8 of 16); the static binarized MNIST is used as published
  * @param validation        validation images taken from the end of an IDX training set (mnist,
@@ -61,7 +64,7 @@ import java.util.Set;
  * @param out               the run directory; empty: {@code runs/<data>-<objective>-<prior>[-n]}
  * @param resume            continue the run in {@code out} from its checkpoint
  */
-public record TrainConfig(String data, String dataDir, boolean download, Binarization binarize, int validation,
+public record TrainConfig(String data, String dataDir, boolean download, String mirrors, Binarization binarize, int validation,
                           VaeConfig.PriorKind prior, int components, VaeConfig.PosteriorKind posterior, int iafSteps,
                           VaeConfig.DecoderKind decoder, int decoderLayers, ObjectiveKind objective, int k,
                           EstimatorKind estimator, BetaKind beta, double betaValue, int warmupEpochs, double freeBits,
@@ -87,7 +90,7 @@ public record TrainConfig(String data, String dataDir, boolean download, Binariz
 
     /** The settings {@code --resume} may change: they do not alter what the run computes. */
     public static final Set<String> RESUMABLE = Set.of("epochs", "patience", "threads", "checkpointSeconds",
-            "dataDir", "download", "out", "resume");
+            "dataDir", "download", "mirrors", "out", "resume");
 
     /**
      * @throws IllegalArgumentException naming the first option out of range, in command-line spelling
@@ -95,6 +98,11 @@ public record TrainConfig(String data, String dataDir, boolean download, Binariz
     public TrainConfig {
         if (!DataSets.NAMES.contains(data)) {
             throw new IllegalArgumentException("--data=" + data + ": expected one of " + DataSets.NAMES);
+        }
+        try {
+            Download.parseMirrors(mirrors);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--mirrors=" + mirrors + ": " + e.getMessage(), e);
         }
         atLeast("validation", validation, 1);
         atLeast("components", components, 1);
@@ -144,10 +152,16 @@ public record TrainConfig(String data, String dataDir, boolean download, Binariz
         atLeast("checkpoint-seconds", checkpointSeconds, 0);
     }
 
+    /** How a missing data set is fetched: {@code mirrors}, then the official locations; nothing if not {@code download}. */
+    public Download downloads(PrintStream progress) {
+        return download ? new Download(Download.parseMirrors(mirrors), true, Download.DEFAULT_TIMEOUT, progress)
+                : Download.none();
+    }
+
     /** The paper's defaults on the embedded digits (see the class comment). */
     public static TrainConfig defaults() {
         return new TrainConfig(
-                "digits", "", true,         // data set, data directory (empty: $ELBO_DATA, ./data), download
+                "digits", "", true, "",     // data set, data directory (empty: $ELBO_DATA, ./data), download, mirrors
                 Binarization.DYNAMIC,       // fresh binarisation every epoch (IWAE and VampPrior papers)
                 10_000,                     // validation images (IDX sets: the last of the training set)
                 VaeConfig.PriorKind.STANDARD, 500,   // prior; mixture components / pseudo-inputs

@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * {@code --resume} continues a run bitwise-identically to one that never stopped: the model, Adam's state,
  * the generator and every metric but the timings, whether the run stopped mid-epoch, at an epoch boundary
- * or in its first epoch.
+ * or in its first epoch, and whatever the thread count.
  */
 class TrainerResumeTest {
     private static final Progress QUIET = new Progress(new PrintStream(OutputStream.nullOutputStream()), false);
@@ -50,6 +50,7 @@ class TrainerResumeTest {
             "elbo,    5",      // inside the first epoch
             "iwae,   17",      // IWAE with DReG
             "vamp,   30",      // VampPrior: the pseudo-inputs and the shared encoder
+            "threads, 20",     // stopped and resumed on one thread, the straight run on all cores
     })
     void resumedRunEndsBitwiseIdentical(String variant, int steps, @TempDir Path dir) throws IOException {
         TrainConfig config = switch (variant) {
@@ -64,9 +65,10 @@ class TrainerResumeTest {
         RunDirectory stopped = RunDirectory.at(dir.resolve("stopped"));
         stopped.create();
         int[] calls = {0};
-        Trainer first = new Trainer(config, digits, stopped, QUIET);
+        TrainConfig other = variant.equals("threads") ? config("--threads=1") : config;
+        Trainer first = new Trainer(other, digits, stopped, QUIET);
         assertEquals(Trainer.Outcome.INTERRUPTED, first.train(() -> ++calls[0] > steps));
-        Trainer second = new Trainer(config, digits, stopped, QUIET);
+        Trainer second = new Trainer(other, digits, stopped, QUIET);
         second.resume();
         assertEquals(Trainer.Outcome.FINISHED, second.train(() -> false));
 
