@@ -61,9 +61,12 @@ public final class Binarizer {
         }
     }
 
-    /** 1 with probability {@code g / levels} for a uniform 32-bit {@code u}. */
+    /**
+     * 1 with probability {@code g / levels} for a uniform 32-bit {@code u}: the sign bit of
+     * {@code u·levels − g·2³²} (both below 2⁴⁰), without a branch to mispredict on grey pixels.
+     */
     private static float bernoulli(long u, byte grey, int levels) {
-        return u * levels < ((long) (grey & 0xFF) << 32) ? 1f : 0f;
+        return (float) ((u * levels - ((long) (grey & 0xFF) << 32)) >>> 63);
     }
 
     /**
