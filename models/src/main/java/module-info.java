@@ -6,6 +6,7 @@ module elbo.models {
     exports elbo.models.data;
     exports elbo.models.experiments;
     exports elbo.models.report;
+    exports elbo.models.theory;
     exports elbo.models.train;
     exports elbo.models.vae;
     exports elbo.models.vae.decoder;
