@@ -1,0 +1,102 @@
+package elbo.models.theory;
+
+import elbo.models.report.Canvas;
+import elbo.models.report.Figure;
+import elbo.models.report.LineChart;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The pictures of {@code ./elbo lecture --part=theory}, drawn from plain arrays (the numbers come from
+ * {@link LinearGaussian}, {@link IwaePosterior2d} and {@link GradientSnr}); each is titled with the claim it
+ * reproduces.
+ */
+public final class TheoryFigures {
+    private TheoryFigures() {
+    }
+
+    /**
+     * The bound ladder (lecture slide 6, Burda et al. 2015): {@code L_K ± SE} against {@code log10 K}, with
+     * {@code log p(x)} as a horizontal line.
+     */
+    public static Canvas ladder(int[] k, double[] bound, double[] se, double logPx) {
+        double[] x = new double[k.length];
+        double[] lo = new double[k.length];
+        double[] hi = new double[k.length];
+        for (int i = 0; i < k.length; i++) {
+            x[i] = Math.log10(k[i]);
+            lo[i] = bound[i] - se[i];
+            hi[i] = bound[i] + se[i];
+        }
+        double[] truthX = {x[0], x[x.length - 1]};
+        double[] truthY = {logPx, logPx};
+        Canvas chart = LineChart.chart(720, 440, "L_K RISES TO LOG P(X) (BURDA ET AL. 2015; SLIDE 6)", "LOG10 K",
+                "NATS", List.of(
+                        new LineChart.Series("LOG P(X), ANALYTIC", truthX, truthY, Canvas.category(3)),
+                        new LineChart.Series("L_K", x, bound, Canvas.category(0)),
+                        new LineChart.Series("L_K - SE", x, lo, Canvas.mix(Canvas.category(0), 0xFFFFFF, 0.6)),
+                        new LineChart.Series("L_K + SE", x, hi, Canvas.mix(Canvas.category(0), 0xFFFFFF, 0.6))));
+        return chart;
+    }
+
+    /**
+     * The gradient SNR against K on log-log axes (slide 9, Rainforth et al. 2018; Tucker et al. 2018): one
+     * series per estimator and parameter, with the reference slopes +1/2 and −1/2 through the first point
+     * of θ and of φ-IWAE.
+     *
+     * @param names  series names, e.g. "THETA (SLOPE +0.49 ± 0.02)"
+     * @param snr    per series, the SNR at each K
+     */
+    public static Canvas snr(int[] k, List<String> names, List<double[]> snr) {
+        double[] x = new double[k.length];
+        for (int i = 0; i < k.length; i++) {
+            x[i] = Math.log10(k[i]);
+        }
+        List<LineChart.Series> series = new ArrayList<>();
+        for (int s = 0; s < names.size(); s++) {
+            double[] y = new double[k.length];
+            for (int i = 0; i < k.length; i++) {
+                y[i] = Math.log10(snr.get(s)[i]);
+            }
+            series.add(new LineChart.Series(names.get(s), x, y, Canvas.category(s)));
+        }
+        for (int s = 0; s < Math.min(2, snr.size()); s++) {          // ±1/2 through the first point
+            double slope = s == 0 ? 0.5 : -0.5;
+            double y0 = Math.log10(snr.get(s)[0]);
+            series.add(new LineChart.Series(s == 0 ? "SLOPE +1/2" : "SLOPE -1/2",
+                    new double[] {x[0], x[x.length - 1]},
+                    new double[] {y0, y0 + slope * (x[x.length - 1] - x[0])}, 0xB0B0B0));
+        }
+        return LineChart.chart(760, 480, "GRADIENT SNR VS K: DECODER UP AS SQRT K, ENCODER DOWN AS 1/SQRT K "
+                + "(RAINFORTH ET AL. 2018; SLIDE 9)", "LOG10 K", "LOG10 SNR", series);
+    }
+
+    /**
+     * The IWAE posterior (slide 8, Cremer et al. 2017): the true posterior on a grid beside histograms of
+     * samples from {@code q_IW} for each K, as heat maps of the same size.
+     *
+     * @param truth     the grid posterior, row-major {@code rows × cols}, row 0 at the top
+     * @param histograms one per K, same grid
+     */
+    public static Canvas iwaePosterior(double[] truth, List<double[]> histograms, int[] k, int rows, int cols,
+                                       double[] totalVariation) {
+        int cell = Math.max(1, 220 / Math.max(rows, cols));
+        List<Canvas> panels = new ArrayList<>();
+        panels.add(panel("TRUE POSTERIOR P(Z|X)", truth, rows, cols, cell));
+        for (int i = 0; i < k.length; i++) {
+            panels.add(panel(String.format(Locale.ROOT, "Q_IW, K = %d (TV %.3f)", k[i], totalVariation[i]),
+                    histograms.get(i), rows, cols, cell));
+        }
+        return Figure.caption("THE IWAE POSTERIOR Q_IW APPROACHES THE TRUE POSTERIOR AS K GROWS (CREMER ET AL. "
+                + "2017; SLIDE 8)", Figure.panels(panels.size(), panels.toArray(Canvas[]::new)), 2);
+    }
+
+    private static Canvas panel(String title, double[] values, int rows, int cols, int cell) {
+        Canvas c = new Canvas(cols * cell + 8, rows * cell + 30, 0xFFFFFF);
+        c.text(4, 4, title, 0x202020, 1);
+        c.heatMap(4, 22, values, rows, cols, cell);
+        return c;
+    }
+}
