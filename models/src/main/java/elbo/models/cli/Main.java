@@ -44,6 +44,10 @@ public final class Main {
                 EvalCommand::run, EvalCommand.EvalConfig::defaults));
         COMMANDS.put("sample", new Command("draw from a run's model: --run=DIR --n=64 (writes DIR/samples.png)",
                 SampleCommand::run, SampleCommand.SampleConfig::defaults));
+        COMMANDS.put("lecture", new Command(
+                "the lecture's theorems as figures: --part=theory --out=runs/lecture (ladder, IWAE posterior, "
+                        + "gradient SNR, ELBO surgery; a few minutes)",
+                LectureCommand::run, LectureCommand.LectureConfig::defaults));
         COMMANDS.put("flows", new Command(
                 "fit a normalizing flow to a 2-D toy density: --density=moons|gaussians|rings|checkerboard "
                         + "--flow=realnvp|maf|iaf|planar --out=DIR (writes density.png, summary.json)",

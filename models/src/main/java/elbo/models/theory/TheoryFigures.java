@@ -18,27 +18,29 @@ public final class TheoryFigures {
     }
 
     /**
-     * The bound ladder (lecture slide 6, Burda et al. 2015): {@code L_K ± SE} against {@code log10 K}, with
-     * {@code log p(x)} as a horizontal line.
+     * The bound ladder (lecture slide 6, Burda et al. 2015). Left: {@code L_K} against {@code log10 K} with
+     * {@code log p(x)} as a line. Right: the gap {@code log p(x) − L_K} on log-log axes beside the large-K
+     * prediction {@code Var(w/E w)/(2K)} (a gap at or below zero, Monte Carlo noise at large K, is left out).
      */
-    public static Canvas ladder(int[] k, double[] bound, double[] se, double logPx) {
+    public static Canvas ladder(int[] k, double[] bound, double logPx, double relativeWeightVariance) {
         double[] x = new double[k.length];
-        double[] lo = new double[k.length];
-        double[] hi = new double[k.length];
+        double[] gap = new double[k.length];
+        double[] predicted = new double[k.length];
         for (int i = 0; i < k.length; i++) {
             x[i] = Math.log10(k[i]);
-            lo[i] = bound[i] - se[i];
-            hi[i] = bound[i] + se[i];
+            double g = logPx - bound[i];
+            gap[i] = g > 0 ? Math.log10(g) : Double.NaN;
+            predicted[i] = Math.log10(relativeWeightVariance / (2.0 * k[i]));
         }
-        double[] truthX = {x[0], x[x.length - 1]};
-        double[] truthY = {logPx, logPx};
-        Canvas chart = LineChart.chart(720, 440, "L_K RISES TO LOG P(X) (BURDA ET AL. 2015; SLIDE 6)", "LOG10 K",
-                "NATS", List.of(
-                        new LineChart.Series("LOG P(X), ANALYTIC", truthX, truthY, Canvas.category(3)),
-                        new LineChart.Series("L_K", x, bound, Canvas.category(0)),
-                        new LineChart.Series("L_K - SE", x, lo, Canvas.mix(Canvas.category(0), 0xFFFFFF, 0.6)),
-                        new LineChart.Series("L_K + SE", x, hi, Canvas.mix(Canvas.category(0), 0xFFFFFF, 0.6))));
-        return chart;
+        Canvas left = LineChart.chart(560, 400, "L_K RISES TO LOG P(X)", "LOG10 K", "NATS", List.of(
+                new LineChart.Series("L_K", x, bound, Canvas.category(0)),
+                new LineChart.Series("LOG P(X), ANALYTIC", new double[] {x[0], x[x.length - 1]},
+                        new double[] {logPx, logPx}, Canvas.category(3))));
+        Canvas right = LineChart.chart(560, 400, "THE GAP FALLS LIKE 1/K", "LOG10 K", "LOG10 (LOG P(X) - L_K)",
+                List.of(new LineChart.Series("MEASURED", x, gap, Canvas.category(0)),
+                        new LineChart.Series("VAR(W)/(2K)", x, predicted, 0xB0B0B0)));
+        return Figure.caption("THE IWAE BOUND LADDER ON A LINEAR-GAUSSIAN MODEL: L_1 <= L_5 <= ... <= L_5000 <= "
+                + "LOG P(X) (BURDA ET AL. 2015; SLIDE 6)", Figure.panels(2, left, right), 2);
     }
 
     /**

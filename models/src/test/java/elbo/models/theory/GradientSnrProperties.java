@@ -20,9 +20,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * <ul>
  *   <li>decoder {@code θ = μ}: slope {@code +0.5 ± 0.15} over {@code K ∈ {1, 3, 10, 30, 100}}</li>
  *   <li>encoder {@code b} (= {@code A}'s diagonal with one data point), IWAE reparameterised gradient:
- *       slope {@code −0.5 ± 0.15} over {@code K ∈ {1, 3, 10, 30}}: its SNR falls to ≈ 0.017 at K = 30, and
- *       staying ≥ 5× above the floor {@code 1/√R} there takes R = 1.5·10^5 draws; K = 100 would take
- *       R ≈ 4·10^5 and about a minute more (the lecture figure goes further)</li>
+ *       slope {@code −0.5 ± 0.15} over {@code K ∈ {1, 3, 10, 30, 100}}: its SNR falls to ≈ 0.0086 at K = 100,
+ *       where R = 1.5·10^5 draws keep it ≥ 3× above the floor {@code 1/√R} (the estimate
+ *       {@code √(SNR² + 1/R)} is then at most 5.5% high, which moves the slope by less than 0.03)</li>
  *   <li>encoder with DReG: slope {@code > +0.3} over {@code K ∈ {10, 30, 100}}, the asymptotic regime of
  *       Tucker et al.'s {@code O(√K)}: at K = 1 DReG is STL, and the slope over 1..100 is smaller
  *       (0.24–0.32 for setup seeds 21–23, printed)</li>
@@ -34,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *
  * <p>Tolerances: the slopes' own standard errors (weighted least squares on jackknife SEs) are ≈ 0.01–0.03,
  * well inside the ±0.15 the issue allows for the pre-asymptotic curvature. Every SNR a slope uses is
- * asserted ≥ 5× its noise floor. Mutation: {@link Statistic#MUTANT_MEAN_ABS} ({@code mean |Δ|} in place of
+ * asserted ≥ 5× its noise floor (3× for the IWAE encoder, see above). Mutation: {@link Statistic#MUTANT_MEAN_ABS} ({@code mean |Δ|} in place of
  * {@code |mean Δ|}) on the same draws must fail the encoder-slope check; DReG with {@code w̃} in place of
  * {@code w̃²} (= STL on IWAE, the STL runs) must fail the DReG-unbiasedness check.
  */
@@ -45,8 +45,8 @@ class GradientSnrProperties {
     static final int[] K_THETA_DREG = {1, 3, 10, 30, 100};
     static final int R_THETA_DREG = 4000;
     static final int[] K_DREG_FIT = {10, 30, 100};
-    static final int[] K_IWAE = {1, 3, 10, 30};
-    static final int[] R_IWAE = {20_000, 20_000, 50_000, 150_000};
+    static final int[] K_IWAE = {1, 3, 10, 30, 100};
+    static final int[] R_IWAE = {20_000, 20_000, 50_000, 150_000, 150_000};
 
     private static Runs runs;
 
@@ -100,9 +100,10 @@ class GradientSnrProperties {
         for (Result r : rs) {
             if (onlyK == null || java.util.Arrays.stream(onlyK).anyMatch(k -> k == r.k())) {
                 double snr = r.value(g).snr();
-                assertTrue(snr >= 5 * r.floor(), String.format(Locale.ROOT,
-                        "%s %s at K=%d: SNR %.4g is not ≥ 5× its floor 1/√R = %.3g", r.estimator(), g, r.k(), snr,
-                        r.floor()));
+                double times = r.estimator() == Estimator.IWAE_REPARAM ? 3 : 5;
+                assertTrue(snr >= times * r.floor(), String.format(Locale.ROOT,
+                        "%s %s at K=%d: SNR %.4g is not ≥ %.0f× its floor 1/√R = %.3g", r.estimator(), g, r.k(), snr,
+                        times, r.floor()));
             }
         }
     }
@@ -126,7 +127,7 @@ class GradientSnrProperties {
         Fit phiDregAll = GradientSnr.fitLogLog(K_THETA_DREG, values(r.dreg(), Group.B, Statistic.SNR, null));
         Fit phiStl = GradientSnr.fitLogLog(K_THETA_DREG, values(r.stl(), Group.B, Statistic.SNR, null));
         System.out.printf(Locale.ROOT, "GradientSnr slopes (WLS ± SE): θ %s (K 1..100, want +0.5 ± 0.15); "
-                        + "φ-IWAE b %s, A-diag %s (K 1..30, want −0.5 ± 0.15); φ-DReG %s (K 10..100, want > 0.3; "
+                        + "φ-IWAE b %s, A-diag %s (K 1..100, want −0.5 ± 0.15); φ-DReG %s (K 10..100, want > 0.3; "
                         + "K 1..100: %s); φ-STL %s (K 1..100, reported)%n",
                 theta, phiIwae, phiIwaeA, phiDreg, phiDregAll, phiStl);
 
