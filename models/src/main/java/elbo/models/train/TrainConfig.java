@@ -127,6 +127,10 @@ public record TrainConfig(String data, String dataDir, boolean download, String 
                     + "--prior=standard and --posterior=gaussian; use --free-bits-group=0 (one group) with --prior="
                     + prior + " --posterior=" + posterior);
         }
+        if (freeBits > 0 && freeBitsGroup > 0 && estimator == EstimatorKind.STL) {
+            throw new IllegalArgumentException("--estimator=stl takes the KL from the draws, but --free-bits per "
+                    + "group needs the analytic KL per dimension; use --free-bits-group=0");
+        }
         if (freeBits > 0 && objective == ObjectiveKind.IWAE) {
             throw new IllegalArgumentException("--free-bits applies to --objective=elbo, not iwae");
         }

@@ -17,8 +17,9 @@ import java.util.Optional;
  * </pre>
  *
  * {@code E_q} is a Monte Carlo mean over {@code samples} draws; the KL is analytic when {@link Kl} knows
- * the pair (Gaussian posterior, standard or Gaussian prior), otherwise {@code (1/K) Σ_k log q(z_k|x) −
- * log p(z_k)} from the same draws. The reported {@code bound} is the true ELBO ({@code β = 1}, no free
+ * the pair (Gaussian posterior, standard or Gaussian prior), otherwise — and always with STL, whose
+ * estimator is {@code log q} under stopped parameters — {@code (1/K) Σ_k log q(z_k|x) − log p(z_k)} from the
+ * same draws. The reported {@code bound} is the true ELBO ({@code β = 1}, no free
  * bits) whatever the loss.
  *
  * @param samples   {@code K ≥ 1} draws per data point
@@ -28,7 +29,10 @@ import java.util.Optional;
  */
 public record Elbo(int samples, BetaSchedule beta, FreeBits freeBits, Estimator estimator) implements Objective {
 
-    /** @throws IllegalArgumentException if {@code samples < 1} or the estimator is DReG */
+    /**
+     * @throws IllegalArgumentException if {@code samples < 1}, the estimator is DReG, or STL is combined with
+     *                                  free bits per group (which need the analytic KL per dimension)
+     */
     public Elbo {
         if (samples < 1) {
             throw new IllegalArgumentException("Elbo: samples must be at least 1, got " + samples);
@@ -36,6 +40,10 @@ public record Elbo(int samples, BetaSchedule beta, FreeBits freeBits, Estimator 
         if (estimator instanceof DoublyReparameterised) {
             throw new IllegalArgumentException("Elbo: DReG is an estimator of the IWAE gradient; for the ELBO use "
                     + "stl (DReG with K = 1 equals STL)");
+        }
+        if (estimator instanceof StickingTheLanding && freeBits.lambda() > 0 && freeBits.groupSize() > 0) {
+            throw new IllegalArgumentException("Elbo: STL takes the KL from the draws, but free bits per group of "
+                    + freeBits.groupSize() + " need the analytic KL per dimension; use one group (group size 0)");
         }
     }
 
@@ -49,8 +57,11 @@ public record Elbo(int samples, BetaSchedule beta, FreeBits freeBits, Estimator 
         Particles p = Particles.draw(vae, x, samples, estimator, rng);
         Tensor reconstruction = p.logPxGivenZ().mean(0, false);                                  // [B]
         Optional<Tensor> klPerDim = Kl.perDimension(p.q(), p.prior());                           // [B, D]
-        Tensor kl = klPerDim.map(k -> k.sum(-1, false))
-                .orElseGet(() -> p.logQz().sub(p.logPz()).mean(0, false));                       // [B]
+        // STL's estimator lives in log q(z) under stopped parameters: it needs the KL from the draws. An
+        // analytic KL would silently make STL the plain reparameterised gradient.
+        boolean fromDraws = klPerDim.isEmpty() || estimator instanceof StickingTheLanding;
+        Tensor kl = fromDraws ? p.logQz().sub(p.logPz()).mean(0, false)                         // [B]
+                : klPerDim.get().sum(-1, false);
         double b = beta.at(epoch);
         Tensor klTerm = freeBits.penalty(kl, klPerDim.orElse(null));
         Tensor value = reconstruction.mean().neg().add(klTerm.mul(b));                          // −RE + β·KL
