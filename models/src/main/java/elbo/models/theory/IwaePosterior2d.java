@@ -214,7 +214,7 @@ public final class IwaePosterior2d {
         }
         double hi = Math.max(self, others);
         double lo = Math.min(self, others);
-        double logSum = hi + Math.log1p(Math.exp(lo - hi));
+        double logSum = hi == Double.NEGATIVE_INFINITY ? hi : hi + Math.log1p(Math.exp(lo - hi)); // all −∞: −∞
         return logJoint(z1, z2) - (logSum - Math.log(otherLogW.length + 1));
     }
 

@@ -20,16 +20,17 @@ public final class TheoryFigures {
     /**
      * The bound ladder (lecture slide 6, Burda et al. 2015). Left: {@code L_K} against {@code log10 K} with
      * {@code log p(x)} as a line. Right: the gap {@code log p(x) − L_K} on log-log axes beside the large-K
-     * prediction {@code Var(w/E w)/(2K)} (a gap at or below zero, Monte Carlo noise at large K, is left out).
+     * prediction {@code Var(w/E w)/(2K)} (a gap within 3 SE of zero, Monte Carlo noise at large K, is left
+     * out).
      */
-    public static Canvas ladder(int[] k, double[] bound, double logPx, double relativeWeightVariance) {
+    public static Canvas ladder(int[] k, double[] bound, double[] se, double logPx, double relativeWeightVariance) {
         double[] x = new double[k.length];
         double[] gap = new double[k.length];
         double[] predicted = new double[k.length];
         for (int i = 0; i < k.length; i++) {
             x[i] = Math.log10(k[i]);
             double g = logPx - bound[i];
-            gap[i] = g > 0 ? Math.log10(g) : Double.NaN;
+            gap[i] = g > 3 * se[i] ? Math.log10(g) : Double.NaN;   // within 3 SE of 0: noise, left out
             predicted[i] = Math.log10(relativeWeightVariance / (2.0 * k[i]));
         }
         Canvas left = LineChart.chart(560, 400, "L_K RISES TO LOG P(X)", "LOG10 K", "NATS", List.of(
@@ -38,7 +39,7 @@ public final class TheoryFigures {
                         new double[] {logPx, logPx}, Canvas.category(3))));
         Canvas right = LineChart.chart(560, 400, "THE GAP FALLS LIKE 1/K", "LOG10 K", "LOG10 (LOG P(X) - L_K)",
                 List.of(new LineChart.Series("MEASURED", x, gap, Canvas.category(0)),
-                        new LineChart.Series("VAR(W)/(2K)", x, predicted, 0xB0B0B0)));
+                        new LineChart.Series("VAR(W)/(2K), LARGE K", x, predicted, 0xB0B0B0)));
         return Figure.caption("THE IWAE BOUND LADDER ON A LINEAR-GAUSSIAN MODEL: L_1 <= L_5 <= ... <= L_5000 <= "
                 + "LOG P(X) (BURDA ET AL. 2015; SLIDE 6)", Figure.panels(2, left, right), 2);
     }

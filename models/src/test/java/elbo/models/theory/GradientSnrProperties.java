@@ -134,6 +134,10 @@ class GradientSnrProperties {
         assertTrue(Math.abs(theta.slope() - 0.5) <= 0.15, "θ slope " + theta);
         assertTrue(encoderIwaeSlopeOk(phiIwae), "φ-IWAE slope " + phiIwae);
         assertTrue(phiDreg.slope() > 0.3, "φ-DReG slope " + phiDreg);
+        // the tolerances above are the issue's; the fits' own standard errors must be well inside them
+        for (Fit f : new Fit[] {theta, phiIwae, phiDreg}) {
+            assertTrue(f.slopeSe() < 0.05, "slope SE too large for the ±0.15 / > 0.3 checks: " + f);
+        }
     }
 
     /** The largest |z| of the mean-gradient difference of {@code b} between two runs at the same K. */

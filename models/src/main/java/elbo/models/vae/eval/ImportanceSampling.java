@@ -44,9 +44,11 @@ public final class ImportanceSampling {
      * @param ladderK       the rungs {@code M}
      * @param ladder        {@code L_M} averaged over images, one per rung
      * @param ladderSe      its standard error over images
+     * @param ladderPerImage {@code [rung][image]}: each image's {@code L_M} (for paired comparisons of rungs,
+     *                      which are strongly correlated: they come from the same draws)
      */
     public record Result(int k, double[] logLikelihood, double[] logLikelihoodSe, double mean, double standardError, int[] ladderK,
-                         double[] ladder, double[] ladderSe) {
+                         double[] ladder, double[] ladderSe, double[][] ladderPerImage) {
     }
 
     /** The rungs {@code 1, 2, 5, 10, 20, 50, …} below {@code k}, then {@code k}: a ladder for {@link #estimate}. */
@@ -140,7 +142,7 @@ public final class ImportanceSampling {
             ladderSe[r] = Statistics.standardError(rungs[r]);
         }
         return new Result(k, logLik, logLikSe, Statistics.mean(logLik), Statistics.standardError(logLik), ladder.clone(),
-                ladderMean, ladderSe);
+                ladderMean, ladderSe, rungs);
     }
 
     /** {@code c} draws per image: {@code log w} as doubles, {@code [c, b]} row-major; nothing outlives the call. */
