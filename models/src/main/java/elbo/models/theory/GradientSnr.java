@@ -111,7 +111,13 @@ public final class GradientSnr {
          * the magnitude of their mean. It is {@code ≈ √(2/π)} for a zero-mean signal and does not see the
          * signal at all.
          */
-        MUTANT_MEAN_ABS
+        MUTANT_MEAN_ABS,
+        /**
+         * MUTANT, for mutation tests only: {@code |mean Δ| / √(mean Δ²)}, a biased variance (the raw second
+         * moment, not centred). It equals {@code SNR/√(1 + SNR²)}, so it saturates at 1 as the true SNR grows:
+         * θ's slope flattens.
+         */
+        MUTANT_RAW_SECOND_MOMENT
     }
 
     /** An SNR with its jackknife standard error. */
@@ -260,8 +266,9 @@ public final class GradientSnr {
                     ab += sAbs[g][j];
                 }
                 double mean = a / cnt;
-                double var = Math.max(0.0, (q - a * mean) / (cnt - 1));
-                double num = s == Statistic.SNR ? Math.abs(mean) : ab / cnt;
+                double var = s == Statistic.MUTANT_RAW_SECOND_MOMENT ? q / cnt
+                        : Math.max(0.0, (q - a * mean) / (cnt - 1));
+                double num = s == Statistic.MUTANT_MEAN_ABS ? ab / cnt : Math.abs(mean);
                 total += num / Math.sqrt(var);
             }
             return total / coords;

@@ -194,4 +194,20 @@ class GradientSnrProperties {
                 encoderIwaeSlopeOk(mutant) ? "PASSES (mutation survived!)" : "fails (mutation killed)");
         assertTrue(!encoderIwaeSlopeOk(mutant), "the mean-|Δ| mutant should fail the slope check: " + mutant);
     }
+
+    /**
+     * MUTATION (the issue's "an SNR from a biased variance"): σ from the raw second moment {@code √(mean Δ²)}
+     * instead of the centred variance. The estimate becomes {@code SNR/√(1 + SNR²)} and saturates at 1, so
+     * the decoder's slope flattens and the θ check (+0.5 ± 0.15) must fail.
+     */
+    @Example
+    void mutantBiasedVarianceFailsTheDecoderSlopeCheck() {
+        Runs r = runs();
+        Fit mutant = GradientSnr.fitLogLog(K_THETA_DREG,
+                values(r.dreg(), Group.THETA, Statistic.MUTANT_RAW_SECOND_MOMENT, null));
+        boolean passes = Math.abs(mutant.slope() - 0.5) <= 0.15;
+        System.out.printf(Locale.ROOT, "GradientSnr mutation MUTANT_RAW_SECOND_MOMENT: θ slope %s -> check %s%n", mutant,
+                passes ? "PASSES (mutation survived!)" : "fails (mutation killed)");
+        assertTrue(!passes, "the biased-variance mutant should fail the θ slope check: " + mutant);
+    }
 }
