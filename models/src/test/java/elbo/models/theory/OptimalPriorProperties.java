@@ -53,8 +53,11 @@ import java.util.function.Function;
  *
  * <p>Compared priors: {@code N(0, I)} (as {@link StandardPrior}, analytic KL, and as a one-component
  * {@link MixturePrior}, Monte Carlo KL), random mixtures (1–5 components, random weights, means, variances),
- * the moment-matched single Gaussian fitted to {@code q(z)}, a MoG fitted to the encodings with perturbed
- * weights and inflated variances, and the exact MoG of the encodings.
+ * the moment-matched single Gaussian fitted to {@code q(z)}, the encodings' MoG with perturbed weights and
+ * inflated variances ("near-fitted": not fitted, only near {@code q(z)}), a diagonal MoG with fewer components
+ * than {@code q(z)} ({@code min(3, N/2)}, at least 1) fitted to {@code q(z)} by EM ({@value #FIT_ITERATIONS} steps,
+ * float64, on {@value #FIT_SAMPLES} seeded draws from {@code q(z)}, stratified over the encodings) and set as a
+ * library {@link MixturePrior}, and the exact MoG of the encodings.
  */
 class OptimalPriorProperties {
     static final double Z = 4.0;
@@ -130,7 +133,113 @@ class OptimalPriorProperties {
             }
         }
         priors.put("near-fitted MoG(" + n + ")", mog(w, mu, inflated));
+        // a MoG with fewer components than q(z), fitted to it by EM on samples z ~ q(z) (fixed seed)
+        int kFit = Math.max(1, Math.min(3, n / 2));
+        priors.put("EM-fitted MoG(" + kFit + ")", emFittedMog(mu, logVar, kFit, FIT_SAMPLES, FIT_ITERATIONS, new Rng(FIT_SEED)));
         return priors;
+    }
+
+    static final int FIT_SAMPLES = 2000;
+    static final int FIT_ITERATIONS = 30;
+    static final long FIT_SEED = 2024;
+    /** Floor on a fitted component's per-dimension variance (the encodings' variances are ≥ e^{-4} ≈ 0.018). */
+    static final double FIT_MIN_VAR = 1e-4;
+
+    /**
+     * Fits a diagonal {@code k}-component MoG to {@code q(z) = (1/N) Σ_n N(μ_n, diag e^{v_n})} by {@code iterations}
+     * EM steps (float64) on {@code samples} draws from {@code q(z)}, started from {@code k} distinct random draws as
+     * means, equal weights and the sample variance, and returns it as a library {@link MixturePrior}.
+     */
+    static MixturePrior emFittedMog(double[][] mu, double[][] logVar, int k, int samples, int iterations, Rng rng) {
+        int n = mu.length;
+        int d = mu[0].length;
+        double[][] z = new double[samples][d];
+        for (int s = 0; s < samples; s++) {
+            int c = s % n;                                   // stratified over the encodings: exactly q(z)'s weights
+            for (int j = 0; j < d; j++) {
+                z[s][j] = mu[c][j] + Math.exp(0.5 * logVar[c][j]) * rng.nextGaussian();
+            }
+        }
+        double[] sampleMean = new double[d];
+        double[] sampleVar = new double[d];
+        for (double[] row : z) {
+            for (int j = 0; j < d; j++) {
+                sampleMean[j] += row[j] / samples;
+            }
+        }
+        for (double[] row : z) {
+            for (int j = 0; j < d; j++) {
+                sampleVar[j] += (row[j] - sampleMean[j]) * (row[j] - sampleMean[j]) / samples;
+            }
+        }
+        double[] weight = new double[k];
+        double[][] mean = new double[k][];
+        double[][] var = new double[k][d];
+        int[] start = rng.permutation(samples);
+        for (int c = 0; c < k; c++) {
+            weight[c] = 1.0 / k;
+            mean[c] = z[start[c]].clone();
+            for (int j = 0; j < d; j++) {
+                var[c][j] = Math.max(sampleVar[j], FIT_MIN_VAR);
+            }
+        }
+        double[][] r = new double[samples][k];
+        for (int it = 0; it < iterations; it++) {
+            // E step: responsibilities, in log space
+            for (int s = 0; s < samples; s++) {
+                double max = Double.NEGATIVE_INFINITY;
+                for (int c = 0; c < k; c++) {
+                    double l = Math.log(weight[c]);
+                    for (int j = 0; j < d; j++) {
+                        double e = z[s][j] - mean[c][j];
+                        l -= 0.5 * (Math.log(2 * Math.PI * var[c][j]) + e * e / var[c][j]);
+                    }
+                    r[s][c] = l;
+                    max = Math.max(max, l);
+                }
+                double total = 0;
+                for (int c = 0; c < k; c++) {
+                    r[s][c] = Math.exp(r[s][c] - max);
+                    total += r[s][c];
+                }
+                for (int c = 0; c < k; c++) {
+                    r[s][c] /= total;
+                }
+            }
+            // M step: weights, means, diagonal variances (floored); an emptied component keeps its old values
+            for (int c = 0; c < k; c++) {
+                double nk = 0;
+                for (int s = 0; s < samples; s++) {
+                    nk += r[s][c];
+                }
+                if (nk < 1e-8) {
+                    continue;
+                }
+                weight[c] = nk / samples;
+                for (int j = 0; j < d; j++) {
+                    double m = 0;
+                    for (int s = 0; s < samples; s++) {
+                        m += r[s][c] * z[s][j];
+                    }
+                    m /= nk;
+                    double v = 0;
+                    for (int s = 0; s < samples; s++) {
+                        v += r[s][c] * (z[s][j] - m) * (z[s][j] - m);
+                    }
+                    mean[c][j] = m;
+                    var[c][j] = Math.max(v / nk, FIT_MIN_VAR);
+                }
+            }
+        }
+        double[] logits = new double[k];
+        double[][] logVars = new double[k][d];
+        for (int c = 0; c < k; c++) {
+            logits[c] = Math.log(Math.max(weight[c], 1e-300));
+            for (int j = 0; j < d; j++) {
+                logVars[c][j] = Math.log(var[c][j]);
+            }
+        }
+        return mog(logits, mean, logVars);
     }
 
     static MixturePrior mog(double[] logits, double[][] means, double[][] logVars) {
@@ -195,7 +304,7 @@ class OptimalPriorProperties {
      * Mutant: an ELBO with the KL's sign flipped ({@code reconstruction + KL}). The difference becomes
      * {@code −KL(q(z) ‖ p)}, many standard errors below 0 for every competitor here except the near-fitted
      * MoG, whose KL (≈ 0.05 nats, ≈ 3 se at these 400 rows) is too small to be told from 0 at 4 se; the check
-     * must fail for the other four.
+     * must fail for the other five (the EM-fitted MoG included).
      */
     @Test
     void mutant_elboWithKlSignFlipped_breaksOptimality() {
