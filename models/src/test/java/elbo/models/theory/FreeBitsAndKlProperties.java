@@ -7,6 +7,7 @@ import elbo.core.Rng;
 import elbo.core.Tensor;
 import elbo.models.vae.Networks;
 import elbo.models.vae.Vae;
+import elbo.models.vae.eval.Statistics;
 import elbo.models.vae.decoder.GaussianDecoder;
 import elbo.models.vae.objective.DoublyReparameterised;
 import elbo.models.vae.objective.FreeBits;
@@ -322,8 +323,8 @@ class FreeBitsAndKlProperties {
         int n = 20_000;
         Tensor z = p.sample(rng, n);
         double[] diff = p.logProb(z).sub(q.logProb(z)).toDoubleArray();
-        double mc = OptimalPriorProperties.mean(diff);
-        double se = OptimalPriorProperties.standardError(diff);
+        double mc = Statistics.mean(diff);
+        double se = Statistics.standardError(diff);
         double analytic = kl.apply(p, q).sum(-1, false).item();
         return Math.abs(mc - analytic) <= 4.5 * se + 1e-12 ? Optional.empty()
                 : Optional.of("analytic KL " + analytic + " vs Monte Carlo " + mc + " ± " + se);
@@ -350,8 +351,8 @@ class FreeBitsAndKlProperties {
         Tensor z = pq[0].sample(rng, 20_000);
         double[] diff = pq[0].logProb(z).sub(new StandardNormal(d, DType.FLOAT64).logProb(z)).toDoubleArray();
         double analytic = Kl.divergence(pq[0], new StandardNormal(d, DType.FLOAT64)).item();
-        assertTrue(Math.abs(OptimalPriorProperties.mean(diff) - analytic)
-                <= 4.5 * OptimalPriorProperties.standardError(diff) + 1e-12, "KL to StandardNormal " + analytic);
+        assertTrue(Math.abs(Statistics.mean(diff) - analytic)
+                <= 4.5 * Statistics.standardError(diff) + 1e-12, "KL to StandardNormal " + analytic);
     }
 
     @Test
@@ -425,8 +426,8 @@ class FreeBitsAndKlProperties {
         }
         double worst = 0;
         for (double[] d : diffs) {
-            double se = OptimalPriorProperties.standardError(d);
-            worst = Math.max(worst, Math.abs(OptimalPriorProperties.mean(d)) / (se + 1e-300));
+            double se = Statistics.standardError(d);
+            worst = Math.max(worst, Math.abs(Statistics.mean(d)) / (se + 1e-300));
         }
         return new double[] {worst, decoderGap, largestDifference};
     }

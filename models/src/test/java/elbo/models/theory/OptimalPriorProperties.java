@@ -11,6 +11,7 @@ import elbo.core.DType;
 import elbo.core.Rng;
 import elbo.core.Tensor;
 import elbo.models.vae.Vae;
+import elbo.models.vae.eval.Statistics;
 import elbo.models.vae.objective.BetaSchedule;
 import elbo.models.vae.objective.Elbo;
 import elbo.models.vae.objective.FreeBits;
@@ -88,7 +89,7 @@ class OptimalPriorProperties {
         for (int i = 0; i < a.length; i++) {
             diff[i] = a[i] - b[i];
         }
-        return new Comparison(name, mean(diff), standardError(diff));
+        return new Comparison(name, Statistics.mean(diff), Statistics.standardError(diff));
     }
 
     /** {@code ELBO(q(z)) ≥ ELBO(p)} to {@code Z se}; empty if it holds. */
@@ -324,22 +325,5 @@ class OptimalPriorProperties {
         }
         assertTrue(caught >= priors.size() - 1, "the sign-flipped ELBO escaped the check for " + (priors.size() - caught)
                 + " of " + priors.size() + " priors");
-    }
-
-    static double mean(double[] v) {
-        double s = 0;
-        for (double x : v) {
-            s += x;
-        }
-        return s / v.length;
-    }
-
-    static double standardError(double[] v) {
-        double m = mean(v);
-        double s = 0;
-        for (double x : v) {
-            s += (x - m) * (x - m);
-        }
-        return Math.sqrt(s / (v.length - 1) / v.length);
     }
 }

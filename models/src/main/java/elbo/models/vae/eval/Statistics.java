@@ -1,11 +1,12 @@
 package elbo.models.vae.eval;
 
-/** Means and standard errors of per-item values. */
-final class Statistics {
+/** Means and standard errors of per-item values (per image, per draw, per replicate). */
+public final class Statistics {
     private Statistics() {
     }
 
-    static double mean(double[] v) {
+    /** The arithmetic mean. */
+    public static double mean(double[] v) {
         double s = 0;
         for (double x : v) {
             s += x;
@@ -14,7 +15,7 @@ final class Statistics {
     }
 
     /** {@code sd / √n} with the unbiased sample variance; 0 for fewer than two values. */
-    static double standardError(double[] v) {
+    public static double standardError(double[] v) {
         if (v.length < 2) {
             return 0.0;
         }
