@@ -110,14 +110,6 @@ public final class EpochBench {
                 new Progress(new PrintStream(OutputStream.nullOutputStream()), false));
     }
 
-    /** Bytes allocated so far by this thread (HotSpot's per-thread counter), or -1 if unsupported. */
-    private static long allocatedBytes() {
-        if (java.lang.management.ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean t) {
-            return t.getCurrentThreadAllocatedBytes();
-        }
-        return -1;
-    }
-
     static double median(double[] v) {
         double[] s = v.clone();
         Arrays.sort(s);
@@ -188,7 +180,7 @@ public final class EpochBench {
 
             double[] seconds = new double[blocks];
             long arrays0 = Workspace.arraysCreated();
-            long allocated0 = allocatedBytes();
+            long allocated0 = VaeFamilyBench.allocatedBytes();
             for (int r = 0; r < blocks; r++) {
                 int e = epochIndex++;
                 long s = System.nanoTime();
@@ -196,7 +188,7 @@ public final class EpochBench {
                 seconds[r] = (System.nanoTime() - s) / 1e9;
             }
             long steps = (long) blocks * block;
-            long allocatedPerStep = (allocatedBytes() - allocated0) / steps;
+            long allocatedPerStep = (VaeFamilyBench.allocatedBytes() - allocated0) / steps;
             double arraysPerStep = (double) (Workspace.arraysCreated() - arrays0) / steps;
             double median = median(seconds);
             double share = binarizeSeconds(trainer.binarizer(), data.train(), block, blocks) / median;

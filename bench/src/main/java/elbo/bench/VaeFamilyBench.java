@@ -110,7 +110,7 @@ public final class VaeFamilyBench {
     }
 
     /** Bytes allocated so far by this thread (HotSpot's per-thread counter), or -1 if unsupported. */
-    private static long allocatedBytes() {
+    static long allocatedBytes() {
         if (java.lang.management.ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean t) {
             return t.getCurrentThreadAllocatedBytes();
         }

@@ -3,7 +3,6 @@ package elbo.models.cli;
 import elbo.core.Rng;
 import elbo.core.Tensor;
 import elbo.core.kernels.Parallel;
-import elbo.models.config.OptionException;
 import elbo.models.config.Overrides;
 import elbo.models.data.DataSets;
 import elbo.models.data.Dataset;
@@ -66,10 +65,7 @@ final class EvalCommand {
 
     static void run(List<String> args) throws Exception {
         EvalConfig config = Overrides.apply(EvalConfig.defaults(), args);
-        if (config.run().isEmpty()) {
-            throw new OptionException("--run=DIR is required: the run directory to evaluate");
-        }
-        RunDirectory.existing(Path.of(config.run()), "--run");    // a bad --run is an option error: say it first
+        RunDirectory.existing(config.run(), "--run");   // a missing or bad --run is an option error: say it first
         System.out.print(Overrides.describe(config));
         TrainedRun trained = TrainedRun.load(Path.of(config.run()), "--run", config.weights());
         TrainConfig train = trained.config();

@@ -1,7 +1,6 @@
 package elbo.models.cli;
 
 import elbo.core.Rng;
-import elbo.models.config.OptionException;
 import elbo.models.config.Overrides;
 import elbo.models.train.RunDirectory;
 import elbo.models.train.RunFigures;
@@ -41,10 +40,7 @@ final class SampleCommand {
 
     static void run(List<String> args) throws Exception {
         SampleConfig config = Overrides.apply(SampleConfig.defaults(), args);
-        if (config.run().isEmpty()) {
-            throw new OptionException("--run=DIR is required: the run directory to sample from");
-        }
-        RunDirectory.existing(Path.of(config.run()), "--run");    // a bad --run is an option error: say it first
+        RunDirectory.existing(config.run(), "--run");   // a missing or bad --run is an option error: say it first
         System.out.print(Overrides.describe(config));
         TrainedRun trained = TrainedRun.load(Path.of(config.run()), "--run", config.weights());
         RunFigures.samples(trained.run(), trained.vae(), trained.config(), config.n(), new Rng(config.seed()),

@@ -210,27 +210,11 @@ public final class IwaePosterior2d {
         double self = logWeight(z1, z2);
         double others = Double.NEGATIVE_INFINITY;
         if (otherLogW.length > 0) {
-            others = logMeanExp(otherLogW) + Math.log(otherLogW.length);
+            others = LogMeanExp.logMeanExp(otherLogW) + Math.log(otherLogW.length);
         }
         double hi = Math.max(self, others);
         double lo = Math.min(self, others);
         double logSum = hi == Double.NEGATIVE_INFINITY ? hi : hi + Math.log1p(Math.exp(lo - hi)); // all −∞: −∞
         return logJoint(z1, z2) - (logSum - Math.log(otherLogW.length + 1));
-    }
-
-    /** {@code log (1/K) Σ_k e^{a_k}}, max-shifted. */
-    public static double logMeanExp(double[] a) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (double v : a) {
-            max = Math.max(max, v);
-        }
-        if (max == Double.NEGATIVE_INFINITY) {
-            return max;
-        }
-        double s = 0;
-        for (double v : a) {
-            s += Math.exp(v - max);
-        }
-        return max + Math.log(s / a.length);
     }
 }

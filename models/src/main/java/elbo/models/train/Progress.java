@@ -35,12 +35,10 @@ public final class Progress {
      * a terminal; plain output prints the line when enough time has passed).
      */
     public void update(String label, double fraction, String detail) {
-        long now = System.nanoTime();
-        long interval = terminal ? 100_000_000L : PLAIN_INTERVAL_SECONDS * 1_000_000_000L;
-        if (lastDraw != 0 && now - lastDraw < interval) {
+        if (!due()) {
             return;
         }
-        lastDraw = now;
+        lastDraw = System.nanoTime();
         if (terminal) {
             int filled = (int) Math.round(Math.max(0, Math.min(1, fraction)) * BAR_WIDTH);
             String text = label + " [" + "=".repeat(filled) + " ".repeat(BAR_WIDTH - filled) + "] " + detail;
@@ -50,6 +48,12 @@ public final class Progress {
         } else {
             out.println(label + " " + detail);
         }
+    }
+
+    /** Whether {@link #update} would draw now: callers on a hot path skip formatting its text otherwise. */
+    public boolean due() {
+        long interval = terminal ? 100_000_000L : PLAIN_INTERVAL_SECONDS * 1_000_000_000L;
+        return lastDraw == 0 || System.nanoTime() - lastDraw >= interval;
     }
 
     /** Prints a permanent line (clearing a bar in progress). */

@@ -62,6 +62,18 @@ public final class RunDirectory {
         return run;
     }
 
+    /**
+     * As {@link #existing(Path, String)} for an option's raw value.
+     *
+     * @throws OptionException if the value is empty or names no run
+     */
+    public static RunDirectory existing(String dir, String option) {
+        if (dir.isEmpty()) {
+            throw new OptionException(option + "=DIR is required: a run directory written by ./elbo train");
+        }
+        return existing(Path.of(dir), option);
+    }
+
     public Path path() {
         return dir;
     }

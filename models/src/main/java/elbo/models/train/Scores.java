@@ -5,6 +5,7 @@ import elbo.core.Rng;
 import elbo.core.Tensor;
 import elbo.core.Workspace;
 import elbo.models.vae.Vae;
+import elbo.models.vae.eval.Statistics;
 import elbo.models.vae.objective.Elbo;
 import elbo.models.vae.objective.Loss;
 
@@ -41,16 +42,6 @@ public final class Scores {
                 }
             }
         }
-        double mean = 0;
-        for (double v : bounds) {
-            mean += v;
-        }
-        mean /= n;
-        double squares = 0;                       // two passes: no cancellation in Σv² − n·mean²
-        for (double v : bounds) {
-            squares += (v - mean) * (v - mean);
-        }
-        double variance = n > 1 ? squares / (n - 1) : 0;
-        return new ElboScore(mean, Math.sqrt(variance / n), reconstruction / n, kl / n);
+        return new ElboScore(Statistics.mean(bounds), Statistics.standardError(bounds), reconstruction / n, kl / n);
     }
 }

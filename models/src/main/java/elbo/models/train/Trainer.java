@@ -160,15 +160,9 @@ public final class Trainer {
                 }
                 step(order, nextBatch);
                 nextBatch++;
-                double elapsed = epochSeconds + seconds(start);
-                int stepsDone = epoch * batchesPerEpoch + nextBatch - stepsAtStart;
-                double perStep = seconds(runStart) / stepsDone;
-                int stepsLeft = (config.epochs() - epoch) * batchesPerEpoch - nextBatch;
-                progress.update(String.format(Locale.ROOT, "epoch %d/%d", epoch + 1, config.epochs()),
-                        nextBatch / (double) batchesPerEpoch, String.format(Locale.ROOT,
-                                "%d/%d  loss %.2f  KL %.2f  β %.3f  %.0f img/s  ETA %s", nextBatch, batchesPerEpoch,
-                                sums.loss / sums.images, sums.kl / sums.images, sums.beta / sums.images,
-                                sums.images / elapsed, Progress.duration(stepsLeft * perStep)));
+                if (progress.due()) {                       // formatting the line costs more than the check
+                    showProgress(runStart, stepsAtStart, start);
+                }
             }
             epochSeconds += seconds(start);
             finishEpoch();
@@ -190,6 +184,19 @@ public final class Trainer {
             }
         }
         return Outcome.FINISHED;
+    }
+
+    /** The progress line: epoch, batch, running loss, KL and β, images/s, and the ETA to {@code --epochs}. */
+    private void showProgress(long runStart, int stepsAtStart, long epochStart) {
+        double elapsed = epochSeconds + seconds(epochStart);
+        int stepsDone = epoch * batchesPerEpoch + nextBatch - stepsAtStart;
+        double perStep = seconds(runStart) / stepsDone;
+        int stepsLeft = (config.epochs() - epoch) * batchesPerEpoch - nextBatch;
+        progress.update(String.format(Locale.ROOT, "epoch %d/%d", epoch + 1, config.epochs()),
+                nextBatch / (double) batchesPerEpoch, String.format(Locale.ROOT,
+                        "%d/%d  loss %.2f  KL %.2f  β %.3f  %.0f img/s  ETA %s", nextBatch, batchesPerEpoch,
+                        sums.loss / sums.images, sums.kl / sums.images, sums.beta / sums.images,
+                        sums.images / elapsed, Progress.duration(stepsLeft * perStep)));
     }
 
     /** Epoch {@code e}'s order of the training images: a permutation from its own generator, seeded by (seed, e). */

@@ -41,7 +41,7 @@ public record Elbo(int samples, BetaSchedule beta, FreeBits freeBits, Estimator 
             throw new IllegalArgumentException("Elbo: DReG is an estimator of the IWAE gradient; for the ELBO use "
                     + "stl (DReG with K = 1 equals STL)");
         }
-        if (estimator instanceof StickingTheLanding && freeBits.lambda() > 0 && freeBits.groupSize() > 0) {
+        if (!estimator.allowsAnalyticKl() && freeBits.lambda() > 0 && freeBits.groupSize() > 0) {
             throw new IllegalArgumentException("Elbo: STL takes the KL from the draws, but free bits per group of "
                     + freeBits.groupSize() + " need the analytic KL per dimension; use one group (group size 0)");
         }
@@ -57,9 +57,7 @@ public record Elbo(int samples, BetaSchedule beta, FreeBits freeBits, Estimator 
         Particles p = Particles.draw(vae, x, samples, estimator, rng);
         Tensor reconstruction = p.logPxGivenZ().mean(0, false);                                  // [B]
         Optional<Tensor> klPerDim = Kl.perDimension(p.q(), p.prior());                           // [B, D]
-        // STL's estimator lives in log q(z) under stopped parameters: it needs the KL from the draws. An
-        // analytic KL would silently make STL the plain reparameterised gradient.
-        boolean fromDraws = klPerDim.isEmpty() || estimator instanceof StickingTheLanding;
+        boolean fromDraws = klPerDim.isEmpty() || !estimator.allowsAnalyticKl();       // STL: from the draws
         Tensor kl = fromDraws ? p.logQz().sub(p.logPz()).mean(0, false)                         // [B]
                 : klPerDim.get().sum(-1, false);
         double b = beta.at(epoch);

@@ -27,6 +27,15 @@ public sealed interface Estimator permits Reparameterised, StickingTheLanding, D
     Distribution.Sample draw(Distribution q, Rng rng, int k);
 
     /**
+     * Whether the ELBO may use an analytic {@code KL(q ‖ p)} with this estimator. STL's estimator lives in
+     * {@code log q(z)} under stopped parameters, so it needs the KL from the draws: an analytic KL would make
+     * it the plain reparameterised gradient.
+     */
+    default boolean allowsAnalyticKl() {
+        return true;
+    }
+
+    /**
      * The IWAE bound per data point, {@code L_K = log (1/K) Σ_k w_k} ({@code [B]}), as a tensor whose
      * gradient is this estimator's.
      */

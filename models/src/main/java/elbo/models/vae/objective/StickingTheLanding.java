@@ -29,4 +29,9 @@ public record StickingTheLanding() implements Estimator {
     public String toString() {
         return "stl";
     }
+
+    @Override
+    public boolean allowsAnalyticKl() {
+        return false;
+    }
 }
