@@ -52,6 +52,10 @@ public final class PairedGemm {
 
     public static void main(String[] args) throws Throwable {
         boolean quick = Arrays.asList(args).contains("--quick");
+        // --threads=1 (or 2): only that thread count, e.g. pinned to one core while the other is busy
+        int[] threadCounts = Arrays.stream(args).filter(a -> a.startsWith("--threads="))
+                .map(a -> new int[] {Integer.parseInt(a.substring("--threads=".length()))})
+                .findFirst().orElse(new int[] {1, 2});
         String library = Arrays.stream(args).filter(a -> !a.startsWith("--")).findFirst().orElse(DEFAULT_LIBRARY);
         if (!Files.exists(Path.of(library))) {
             throw new IllegalArgumentException("no OpenBLAS library at " + library);
@@ -76,7 +80,7 @@ public final class PairedGemm {
         System.err.printf("paired: %d pairs of %.0f ms blocks per figure, OpenBLAS from %s%n",
                 pairs, blockSeconds * 1e3, library);
         List<Row> rows = new ArrayList<>();
-        for (int threads : new int[] {1, 2}) {
+        for (int threads : threadCounts) {
             Parallel.setThreads(threads);
             setThreads.invokeExact(threads);
             for (String shape : GemmShape.ALL) {

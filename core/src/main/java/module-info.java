@@ -6,6 +6,8 @@
  */
 module elbo.core {
     requires static jdk.incubator.vector;
+    // optional: VectorRegisters reads the JVM's UseAVX flag through it when it is there
+    requires static jdk.management;
 
     exports elbo.core;
     exports elbo.core.kernels;

@@ -21,8 +21,9 @@ final class Elementwise {
 
     // ---- unary --------------------------------------------------------------------------------
 
+    /** {@code y = f(x)}, {@code f} the op's kernel function (defined in {@link UnaryOp}); backward below. */
     static Tensor unary(Op op, Tensor x) {
-        Tensor y = map(unaryKernel(op), x);
+        Tensor y = map(op.unaryKernel(), x);
         return Autograd.record(op, y, dy -> new Tensor[] {
             unaryBackward(op, x, y, dy)}, x);
     }
@@ -41,24 +42,6 @@ final class Elementwise {
             case RELU -> mul0(dy, map(UnaryOp.STEP, x));                // relu:  dx = dy * [x > 0]
             case SOFTPLUS -> mul0(dy, map(UnaryOp.SIGMOID, x));         // softplus: dx = dy * sigmoid(x)
             case LOG_SIGMOID -> mul0(dy, map(UnaryOp.SIGMOID, x.neg())); // logSigmoid: dx = dy * sigmoid(-x)
-            default -> throw new IllegalStateException("not a unary op: " + op);
-        };
-    }
-
-    private static UnaryOp unaryKernel(Op op) {
-        return switch (op) {
-            case NEG -> UnaryOp.NEG;
-            case EXP -> UnaryOp.EXP;
-            case LOG -> UnaryOp.LOG;
-            case LOG1P -> UnaryOp.LOG1P;
-            case EXPM1 -> UnaryOp.EXPM1;
-            case SQRT -> UnaryOp.SQRT;
-            case ABS -> UnaryOp.ABS;
-            case TANH -> UnaryOp.TANH;
-            case SIGMOID -> UnaryOp.SIGMOID;
-            case RELU -> UnaryOp.RELU;
-            case SOFTPLUS -> UnaryOp.SOFTPLUS;
-            case LOG_SIGMOID -> UnaryOp.LOG_SIGMOID;
             default -> throw new IllegalStateException("not a unary op: " + op);
         };
     }
@@ -87,7 +70,7 @@ final class Elementwise {
     // ---- binary, broadcasting -----------------------------------------------------------------
 
     static Tensor binary(Op op, Tensor a, Tensor b) {
-        Tensor y = zip(binaryKernel(op), a, b, op.label());
+        Tensor y = zip(op.binaryKernel(), a, b, op.label());
         return Autograd.record(op, y, dy -> switch (op) {
             case ADD -> new Tensor[] {                                  // add: da = dy, db = dy
                 sumTo(dy, a.shape()), sumTo(dy, b.shape())};
@@ -107,18 +90,6 @@ final class Elementwise {
             }
             default -> throw new IllegalStateException("not a binary op: " + op);
         }, a, b);
-    }
-
-    private static BinaryOp binaryKernel(Op op) {
-        return switch (op) {
-            case ADD -> BinaryOp.ADD;
-            case SUB -> BinaryOp.SUB;
-            case MUL -> BinaryOp.MUL;
-            case DIV -> BinaryOp.DIV;
-            case MAXIMUM -> BinaryOp.MAX;
-            case MINIMUM -> BinaryOp.MIN;
-            default -> throw new IllegalStateException("not a binary op: " + op);
-        };
     }
 
     static void checkSameDType(String op, Tensor a, Tensor b) {

@@ -10,6 +10,11 @@ package elbo.core;
  * <p>Gradients, with {@code C = op(A) op(B)}: {@code d op(A) = dC op(B)ᵀ} and
  * {@code d op(B) = op(A)ᵀ dC}, each again a GEMM with transpose flags; an operand shared across the
  * batch sums its gradient over the batch (the kernel's accumulate flag).
+ *
+ * <p>Each product is one {@code Kernels.gemm} call per batch element: {@code C = op(X) op(Y)}, or
+ * {@code C += op(X) op(Y)} to accumulate, on arrays with offsets and row lengths. What it computes is
+ * {@link elbo.core.kernels.ScalarKernels#gemm ScalarKernels.gemm}, the textbook triple loop that the
+ * fast kernels must match: read that one.
  */
 final class MatMul {
     private MatMul() {
@@ -26,8 +31,33 @@ final class MatMul {
             return new Operand(t, batch, t.dim(-2), t.dim(-1));
         }
 
-        int stride() {
-            return batch == 1 ? 0 : rows * cols;
+        /** The operand as the product reads it: {@code t}, or {@code tᵀ} if {@code trans}. */
+        Mat read(boolean trans) {
+            int stride = batch == 1 ? 0 : rows * cols;
+            return trans ? new Mat(t, stride, cols, true, cols, rows) : new Mat(t, stride, cols, false, rows, cols);
+        }
+    }
+
+    /**
+     * A batch of matrices as a GEMM reads them: {@code rows × cols}, each stored row-major with row length
+     * {@code ld}, and read transposed if {@code trans}; the matrices start {@code stride} apart, and a
+     * stride of 0 means one matrix shared by the whole batch.
+     */
+    private record Mat(Tensor t, int stride, int ld, boolean trans, int rows, int cols) {
+        /** {@code Xᵀ}: the same storage, read the other way. */
+        Mat T() {
+            return new Mat(t, stride, ld, !trans, cols, rows);
+        }
+
+        /** A matrix of this shape and layout in other storage (e.g. the gradient of this one). */
+        Mat over(Tensor storage) {
+            return new Mat(storage, stride, ld, trans, rows, cols);
+        }
+
+        /** {@code [batch, rows, cols]} or {@code [rows, cols]} fresh output, read as stored. */
+        static Mat output(Tensor c) {
+            int rows = c.dim(-2), cols = c.dim(-1);
+            return new Mat(c, rows * cols, cols, false, rows, cols);
         }
     }
 
@@ -35,9 +65,9 @@ final class MatMul {
         Elementwise.checkSameDType("matmul", a, b);
         Operand A = Operand.of(a, "left", a, transA, b, transB);
         Operand B = Operand.of(b, "right", a, transA, b, transB);
-        int m = transA ? A.cols : A.rows, k = transA ? A.rows : A.cols;
-        int kb = transB ? B.cols : B.rows, n = transB ? B.rows : B.cols;
-        if (k != kb) {
+        Mat opA = A.read(transA), opB = B.read(transB);
+        int m = opA.rows(), k = opA.cols(), n = opB.cols();
+        if (k != opB.rows()) {
             throw new ShapeException("matmul: inner dimensions differ: " + a.shape() + (transA ? "ᵀ" : "")
                     + " @ " + b.shape() + (transB ? "ᵀ" : ""));
         }
@@ -49,31 +79,20 @@ final class MatMul {
         boolean batched = a.rank() == 3 || b.rank() == 3;
         Shape outShape = batched ? Shape.of(batch, m, n) : Shape.of(m, n);
         Tensor c = Tensor.uninitialized(outShape, a.dtype());
-        gemmBatched(batch, transA, transB, m, n, k, a, A.stride(), A.cols, b, B.stride(), B.cols, c, m * n, n);
+        gemmInto(batch, Mat.output(c), opA, opB);                               // C = op(A)·op(B)
 
-        return Autograd.record(Op.MATMUL, c, dc -> {
+        return Autograd.record(Op.MATMUL, c, dc -> {                            // matmul: dA = dC·Bᵀ, dB = Aᵀ·dC
+            // With transposes, A and B stand for op(A) and op(B). A gradient has its operand's layout
+            // (opA.over(da)), so a transposed operand receives its gradient transposed: see gemmInto.
+            Mat dC = Mat.output(dc);
             Tensor da = null, db = null;
             if (a.requiresGrad()) {
-                // d op(A) = dC · op(B)ᵀ ; stored dA = transA ? (dC op(B)ᵀ)ᵀ = op(B) dCᵀ : dC op(B)ᵀ
                 da = batch == 0 ? Tensor.zerosLike(a) : Tensor.gradientBuffer(a); // written whole by gemm
-                if (!transA) {
-                    gemmBatched(batch, false, !transB, m, k, n, dc, m * n, n, b, B.stride(), B.cols,
-                            da, A.stride(), A.cols);
-                } else {
-                    gemmBatched(batch, transB, true, k, m, n, b, B.stride(), B.cols, dc, m * n, n,
-                            da, A.stride(), A.cols);
-                }
+                gemmInto(batch, opA.over(da), dC, opB.T());                      // dA = dC·Bᵀ
             }
             if (b.requiresGrad()) {
-                // d op(B) = op(A)ᵀ · dC ; stored dB = transB ? dCᵀ op(A) : op(A)ᵀ dC
                 db = batch == 0 ? Tensor.zerosLike(b) : Tensor.gradientBuffer(b);
-                if (!transB) {
-                    gemmBatched(batch, !transA, false, k, n, m, a, A.stride(), A.cols, dc, m * n, n,
-                            db, B.stride(), B.cols);
-                } else {
-                    gemmBatched(batch, true, transA, n, k, m, dc, m * n, n, a, A.stride(), A.cols,
-                            db, B.stride(), B.cols);
-                }
+                gemmInto(batch, opB.over(db), opA.T(), dC);                      // dB = Aᵀ·dC
             }
             return new Tensor[] {da, db};
         }, a, b);
@@ -126,16 +145,21 @@ final class MatMul {
     }
 
     /**
-     * {@code C_i = op(X_i) op(Y_i)} for each batch element i. An operand stride of 0 shares that
-     * operand across the batch; an output stride of 0 sums the products over the batch (the gradient
-     * of a shared operand).
+     * {@code C_i = X_i·Y_i} for each batch element {@code i}. An output stride of 0 sums the products over
+     * the batch (the gradient of a shared operand): the first overwrites, the rest accumulate.
+     *
+     * <p>The kernel writes {@code C} as stored, so a {@code C} read transposed is computed as
+     * {@code Cᵀ = Yᵀ·Xᵀ}.
      */
-    private static void gemmBatched(int batch, boolean tx, boolean ty, int m, int n, int k,
-                                    Tensor x, int xStride, int ldx, Tensor y, int yStride, int ldy,
-                                    Tensor c, int cStride, int ldc) {
+    private static void gemmInto(int batch, Mat c, Mat x, Mat y) {
+        if (c.trans()) {
+            gemmInto(batch, c.T(), y.T(), x.T());
+            return;
+        }
         for (int i = 0; i < batch; i++) {
-            boolean accumulate = cStride == 0 && i > 0;
-            gemm(tx, ty, m, n, k, x, i * xStride, ldx, y, i * yStride, ldy, accumulate, c, i * cStride, ldc);
+            boolean accumulate = c.stride() == 0 && i > 0;
+            gemm(x.trans(), y.trans(), c.rows(), c.cols(), x.cols(), x.t(), i * x.stride(), x.ld(),
+                    y.t(), i * y.stride(), y.ld(), accumulate, c.t(), i * c.stride(), c.ld());
         }
     }
 

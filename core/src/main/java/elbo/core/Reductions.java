@@ -122,35 +122,29 @@ final class Reductions {
         Tensor keptLse = keptLogSumExp(x, ax);
         Tensor out = keepDims ? keptLse : keptLse.reshapeRaw(s.without(ax));
         return Autograd.record(Op.LOG_SUM_EXP, out, dy -> {                       // logSumExp: dx = dy * exp(x - y)
-            // exp(x - y) is the softmax: 0 where x = -inf; where y = +inf, the +inf entries share weight 1.
+            // exp(x - y) is softmax(x), taken at ±inf as its limit: an x of -inf gets 0 (also where y = -inf,
+            // where exp(-inf + inf) is NaN); where y = +inf, the +inf entries share weight 1 and the rest get 0.
             // For float32, y is recomputed in float64: its rounding (ulp 6e-5 at 1000) would show in exp(x - y).
-            Tensor lse = x.dtype() == DType.FLOAT64 ? keptLse : keptLogSumExp(x.cast(DType.FLOAT64), ax);
-            Tensor p = Tensor.empty(s, x.dtype());
-            Tensor plusInf = Tensor.empty(kept, DType.FLOAT64);                   // count of +inf entries
+            Tensor y = x.dtype() == DType.FLOAT64 ? keptLse : keptLogSumExp(x.cast(DType.FLOAT64), ax);
+            Tensor ties = y.allFinite() ? null : countPlusInfinity(x, kept);    // only read where y = +inf
+            Tensor softmax = Tensor.empty(s, x.dtype());
             Broadcast.forEachRun(s, new Shape[] {kept}, (off, st, xOff, len) -> {
                 for (int i = 0; i < len; i++) {
-                    double xi = x.getFlat(xOff + i);
-                    int k = off[0] + i * st[0];
-                    double l = lse.getFlat(k);
-                    if (l == Double.POSITIVE_INFINITY) {
-                        boolean inf = xi == Double.POSITIVE_INFINITY;
-                        p.setFlat(xOff + i, inf ? 1.0 : 0.0);
-                        plusInf.setFlat(k, plusInf.getFlat(k) + (inf ? 1 : 0));
-                    } else {
-                        p.setFlat(xOff + i, xi == Double.NEGATIVE_INFINITY ? 0.0 : Math.exp(xi - l));
-                    }
+                    int g = off[0] + i * st[0];                                  // x's group: its index in y
+                    double xi = x.getFlat(xOff + i), yg = y.getFlat(g);
+                    softmax.setFlat(xOff + i, yg == Double.POSITIVE_INFINITY
+                            ? (xi == Double.POSITIVE_INFINITY ? 1.0 / ties.getFlat(g) : 0.0)
+                            : (xi == Double.NEGATIVE_INFINITY ? 0.0 : Math.exp(xi - yg)));
                 }
             });
-            Broadcast.forEachRun(s, new Shape[] {kept}, (off, st, xOff, len) -> {
-                for (int i = 0; i < len; i++) {
-                    double c = plusInf.getFlat(off[0] + i * st[0]);
-                    if (c > 1) {
-                        p.setFlat(xOff + i, p.getFlat(xOff + i) / c);
-                    }
-                }
-            });
-            return new Tensor[] {p.mul(dy.reshapeRaw(kept))};
+            return new Tensor[] {softmax.mul(dy.reshapeRaw(kept))};
         }, x);
+    }
+
+    /** The number of +inf entries of {@code x} in each group reduced to one element of {@code kept}. */
+    private static Tensor countPlusInfinity(Tensor x, Shape kept) {
+        Tensor plusInf = Tensor.scalar(Double.POSITIVE_INFINITY, x.dtype());
+        return Elementwise.sumTo(Elementwise.compare(x, plusInf, Elementwise.Cmp.EQ), kept);
     }
 
     /** {@code log sum exp} over axis {@code ax}, in the kept shape (the axis has size 1); not recorded. */

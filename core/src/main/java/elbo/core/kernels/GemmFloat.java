@@ -48,17 +48,34 @@ import jdk.incubator.vector.VectorSpecies;
 final class GemmFloat {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
-    /** Rows of the register tile. */
-    static final int MR = 8;
-    /** Columns of the register tile: two vectors. */
-    static final int NR = 2 * L;
+    /** Vector registers the JIT may allocate here: 16 (SSE, AVX2) or 32 (AVX-512, NEON, SVE). */
+    static final int REGISTERS = VectorRegisters.count(S.vectorBitSize());
+    /**
+     * Rows of the register tile, chosen by the register file. The tile holds {@code 2·MR}
+     * accumulators, two vectors of {@code B'} and one broadcast of {@code A'}: 8 rows take 19
+     * registers (32 there are), 5 rows take 13 of 16. Six rows (15 live vectors) already spill an
+     * accumulator to the stack every k-step on AVX2 (C2, JDK 25); so do 8 (19), which ran at 0.38-0.63
+     * of OpenBLAS there.
+     */
+    static final int MR = REGISTERS >= 32 ? 8 : 3;
+    /** Vectors per row of the register tile. */
+    static final int VECTORS = REGISTERS >= 32 ? 2 : 3;
+    /** Columns of the register tile. */
+    static final int NR = VECTORS * L;
+    /**
+     * True for the 16-register tile: {@link #kernel5x2} and {@link #kernel5x1}, with {@code A'} always
+     * packed in k-steps and {@code B'} always packed ahead (no fused packing variants: they won 5-9%
+     * on AVX-512, where the tile was tuned, and would double this family's code).
+     */
+    static final boolean SIXTEEN_REGISTERS = REGISTERS < 32;
     /**
      * Vectors of exactly {@code MR} lanes, to pack a transposed {@code A'} one k-step at a time; used
-     * only if no wider than the preferred species. (Gathering a tile column with them to store a
-     * transposed tile was measured 2x slower than scalar stores.)
+     * only for 8 rows and if no wider than the preferred species, else null. (Gathering a tile column
+     * with them to store a transposed tile was measured 2x slower than scalar stores.)
      */
-    private static final VectorSpecies<Float> SM = VectorSpecies.of(float.class, VectorShape.forBitSize(MR * Float.SIZE));
-    private static final boolean COLUMN_VECTORS = SM.vectorBitSize() <= S.vectorBitSize();
+    private static final boolean COLUMN_VECTORS = MR == 8 && MR * Float.SIZE <= S.vectorBitSize();
+    private static final VectorSpecies<Float> SM = COLUMN_VECTORS
+            ? VectorSpecies.of(float.class, VectorShape.forBitSize(MR * Float.SIZE)) : null;
     /** Longest k done in one block. */
     static final int KC_MAX = 384;
     /** Target block length when k is longer. */
@@ -74,13 +91,15 @@ final class GemmFloat {
      */
     static final int TWO_STEP_MIN_KC = 64;
     /**
-     * At most this many elements of packed {@code A'} per task, so that a task's block stays in L2: 32
-     * tiles in the row layout (a tile takes {@code MR × KC_MAX} whatever {@code k}), more in the
-     * k-step layout when {@code k} is short (a tile takes {@code MR × kc}; 96 tiles at k = 128). Each
-     * row block packs {@code B'} once more: 784x128x300 TN ran 1-1.6% faster in 2 blocks than in 4,
-     * but 1.5-2% slower in 1 (98 tiles); 1024³ ran no faster with 64 or 128 row-layout tiles.
+     * At most this many elements of packed {@code A'} per task, so that a task's block stays in L2: 256
+     * rows in the row layout (32 tiles of 8, 85 of 3; a tile takes {@code MR × KC_MAX} whatever
+     * {@code k}), more in the k-step layout when {@code k} is short (a tile takes {@code MR × kc}; 96
+     * tiles of 8 at k = 128). Rows, not tiles: each row block packs {@code B'} once more, and 32 tiles
+     * of 3 rows packed it four times for 128 rows. (8-row tiles: 784x128x300 TN ran 1-1.6% faster in
+     * 2 blocks than in 4, but 1.5-2% slower in 1 (98 tiles); 1024³ ran no faster with 64 or 128
+     * row-layout tiles.)
      */
-    static final int TASK_A_ELEMENTS = 32 * MR * KC_MAX;
+    static final int TASK_A_ELEMENTS = 256 / MR * MR * KC_MAX;
 
     private static final ThreadLocal<Job> JOBS = ThreadLocal.withInitial(Job::new);
     private static final ThreadLocal<Workspace> WORKSPACES = ThreadLocal.withInitial(Workspace::new);
@@ -297,7 +316,7 @@ final class GemmFloat {
                     // a panel two vectors wide is packed by the first tile's kernel as it reads it:
                     // a row at a time, read as it lies when the rows are contiguous (bjs == 1),
                     // else gathered (a transposed operand, whose columns are contiguous: bps == 1)
-                    boolean packAsRead = nv == NR;
+                    boolean packAsRead = !SIXTEEN_REGISTERS && nv == NR;
                     if (!packAsRead) {
                         packB(b, bi, bps, bjs, kc, nv, w, bp, ws);
                     }
@@ -311,7 +330,19 @@ final class GemmFloat {
                         int di = whole ? cOff + i0 * crs + j0 : 0;
                         int drs = whole ? crs : NR;
                         boolean dload = whole && load;
-                        if (packAsRead && t == t0 && bjs == 1) {
+                        if (SIXTEEN_REGISTERS) {
+                            if (w == NR) {
+                                if (byRows) {
+                                    tile3x3Rows(kc, ap, ao, bp, dst, di, drs, dload);
+                                } else {
+                                    tile3x3Steps(kc, ap, ao, bp, dst, di, drs, dload);
+                                }
+                            } else if (byRows) {
+                                tile3x1Rows(kc, ap, ao, bp, dst, di, drs, dload);
+                            } else {
+                                tile3x1Steps(kc, ap, ao, bp, dst, di, drs, dload);
+                            }
+                        } else if (packAsRead && t == t0 && bjs == 1) {
                             if (byRows) {
                                 kernelRows2Packing(kc, ap, ao, b, bi, bps, bp, dst, di, drs, dload);
                             } else {
@@ -360,22 +391,26 @@ final class GemmFloat {
     /**
      * {@code bp[p·w + j] = B'(p, j)} for {@code j < nv}, 0 for {@code nv <= j < w}, where
      * {@code w} ({@code NR}, or {@code L} for a last panel at most one vector wide) is the width of
-     * the micro-panel and {@code B'(p, j) = b[off + p·ps + j·js]}; only for a panel narrower than
-     * {@code NR} (whole two-vector panels are packed by the first tile's kernel, see run), so
-     * {@code nv == w} means one whole vector.
+     * the micro-panel and {@code B'(p, j) = b[off + p·ps + j·js]}. For the 8-row tile only panels
+     * narrower than {@code NR} come here (whole two-vector panels are packed by the first tile's
+     * kernel, see run); the 5-row tile packs every panel here.
      */
     static void packB(float[] b, int off, int ps, int js, int kc, int nv, int w, float[] bp, Workspace ws) {
         if (js == 1 && nv == w) {
-            // rows of B' contiguous and one whole vector wide: copy a vector per row
+            // rows of B' contiguous and whole vectors wide: copy a vector at a time
             for (int p = 0; p < kc; p++) {
-                FloatVector.fromArray(S, b, off + p * ps).intoArray(bp, p * L);
+                for (int v = 0; v < w; v += L) {
+                    FloatVector.fromArray(S, b, off + p * ps + v).intoArray(bp, p * w + v);
+                }
             }
         } else if (nv == w) {
-            // columns of B' contiguous (a transposed operand), one whole vector wide: gather each
+            // columns of B' contiguous (a transposed operand), whole vectors wide: gather each
             // row of the panel, lane j from column j at index off + j·js + p
             int[] idx = ws.gatherIndex(js);
             for (int p = 0; p < kc; p++) {
-                FloatVector.fromArray(S, b, off + p, idx, 0).intoArray(bp, p * L);
+                for (int v = 0; v < w; v += L) {
+                    FloatVector.fromArray(S, b, off + p, idx, v).intoArray(bp, p * w + v);
+                }
             }
         } else if (js == 1) {
             packPartialRows(b, off, ps, kc, nv, w, bp);
@@ -848,6 +883,168 @@ final class GemmFloat {
         c70.intoArray(c, ci + 7 * rs);
     }
 
+    /**
+     * The 16-register tile: 3 rows × 3 vectors (9 accumulators, 3 vectors of B' and a broadcast: 13
+     * registers, and no more if C2 hoists all 3 broadcasts ahead of the fma's, as it does), in the
+     * two layouts of A': rows at the fixed stride KC_MAX ({@code tile3x3Rows}) or k-steps of
+     * 3 ({@code tile3x3Steps}); B' packed, {@code bp[p·w + j]}. The {@code tile3x1} pair serves a last
+     * panel one vector wide. Five rows × two vectors (13 registers) was tried first: C2 hoisted its
+     * five broadcasts and spilled an accumulator every k-step (0.38-0.49 of OpenBLAS on AVX2); four
+     * rows × two ran clean but at 0.53-0.88, three × three at 0.55-0.90 (paired, 1 thread, AMD Zen 5
+     * with -XX:UseAVX=2 against OpenBLAS's Haswell kernels).
+     */
+
+    static void tile3x3Rows(int kc, float[] ap, int ao, float[] bp,
+            float[] c, int ci, int rs, boolean load) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int ai = ao + p;
+            int bj = p * NR;
+            FloatVector b0 = FloatVector.fromArray(S, bp, bj);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bj + L);
+            FloatVector b2 = FloatVector.fromArray(S, bp, bj + 2 * L);
+            FloatVector x;
+            x = FloatVector.broadcast(S, ap[ai]);
+            c00 = b0.fma(x, c00);
+            c01 = b1.fma(x, c01);
+            c02 = b2.fma(x, c02);
+            x = FloatVector.broadcast(S, ap[ai + KC_MAX]);
+            c10 = b0.fma(x, c10);
+            c11 = b1.fma(x, c11);
+            c12 = b2.fma(x, c12);
+            x = FloatVector.broadcast(S, ap[ai + 2 * KC_MAX]);
+            c20 = b0.fma(x, c20);
+            c21 = b1.fma(x, c21);
+            c22 = b2.fma(x, c22);
+        }
+        if (load) {
+            c00 = c00.add(FloatVector.fromArray(S, c, ci));
+            c01 = c01.add(FloatVector.fromArray(S, c, ci + L));
+            c02 = c02.add(FloatVector.fromArray(S, c, ci + 2 * L));
+            c10 = c10.add(FloatVector.fromArray(S, c, ci + rs));
+            c11 = c11.add(FloatVector.fromArray(S, c, ci + rs + L));
+            c12 = c12.add(FloatVector.fromArray(S, c, ci + rs + 2 * L));
+            c20 = c20.add(FloatVector.fromArray(S, c, ci + 2 * rs));
+            c21 = c21.add(FloatVector.fromArray(S, c, ci + 2 * rs + L));
+            c22 = c22.add(FloatVector.fromArray(S, c, ci + 2 * rs + 2 * L));
+        }
+        c00.intoArray(c, ci);
+        c01.intoArray(c, ci + L);
+        c02.intoArray(c, ci + 2 * L);
+        c10.intoArray(c, ci + rs);
+        c11.intoArray(c, ci + rs + L);
+        c12.intoArray(c, ci + rs + 2 * L);
+        c20.intoArray(c, ci + 2 * rs);
+        c21.intoArray(c, ci + 2 * rs + L);
+        c22.intoArray(c, ci + 2 * rs + 2 * L);
+    }
+
+
+    static void tile3x3Steps(int kc, float[] ap, int ao, float[] bp,
+            float[] c, int ci, int rs, boolean load) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int ai = ao + p * MR;
+            int bj = p * NR;
+            FloatVector b0 = FloatVector.fromArray(S, bp, bj);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bj + L);
+            FloatVector b2 = FloatVector.fromArray(S, bp, bj + 2 * L);
+            FloatVector x;
+            x = FloatVector.broadcast(S, ap[ai]);
+            c00 = b0.fma(x, c00);
+            c01 = b1.fma(x, c01);
+            c02 = b2.fma(x, c02);
+            x = FloatVector.broadcast(S, ap[ai + 1]);
+            c10 = b0.fma(x, c10);
+            c11 = b1.fma(x, c11);
+            c12 = b2.fma(x, c12);
+            x = FloatVector.broadcast(S, ap[ai + 2]);
+            c20 = b0.fma(x, c20);
+            c21 = b1.fma(x, c21);
+            c22 = b2.fma(x, c22);
+        }
+        if (load) {
+            c00 = c00.add(FloatVector.fromArray(S, c, ci));
+            c01 = c01.add(FloatVector.fromArray(S, c, ci + L));
+            c02 = c02.add(FloatVector.fromArray(S, c, ci + 2 * L));
+            c10 = c10.add(FloatVector.fromArray(S, c, ci + rs));
+            c11 = c11.add(FloatVector.fromArray(S, c, ci + rs + L));
+            c12 = c12.add(FloatVector.fromArray(S, c, ci + rs + 2 * L));
+            c20 = c20.add(FloatVector.fromArray(S, c, ci + 2 * rs));
+            c21 = c21.add(FloatVector.fromArray(S, c, ci + 2 * rs + L));
+            c22 = c22.add(FloatVector.fromArray(S, c, ci + 2 * rs + 2 * L));
+        }
+        c00.intoArray(c, ci);
+        c01.intoArray(c, ci + L);
+        c02.intoArray(c, ci + 2 * L);
+        c10.intoArray(c, ci + rs);
+        c11.intoArray(c, ci + rs + L);
+        c12.intoArray(c, ci + rs + 2 * L);
+        c20.intoArray(c, ci + 2 * rs);
+        c21.intoArray(c, ci + 2 * rs + L);
+        c22.intoArray(c, ci + 2 * rs + 2 * L);
+    }
+
+
+    static void tile3x1Rows(int kc, float[] ap, int ao, float[] bp,
+            float[] c, int ci, int rs, boolean load) {
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int ai = ao + p;
+            int bj = p * L;
+            FloatVector b0 = FloatVector.fromArray(S, bp, bj);
+            FloatVector x;
+            x = FloatVector.broadcast(S, ap[ai]);
+            c00 = b0.fma(x, c00);
+            x = FloatVector.broadcast(S, ap[ai + KC_MAX]);
+            c10 = b0.fma(x, c10);
+            x = FloatVector.broadcast(S, ap[ai + 2 * KC_MAX]);
+            c20 = b0.fma(x, c20);
+        }
+        if (load) {
+            c00 = c00.add(FloatVector.fromArray(S, c, ci));
+            c10 = c10.add(FloatVector.fromArray(S, c, ci + rs));
+            c20 = c20.add(FloatVector.fromArray(S, c, ci + 2 * rs));
+        }
+        c00.intoArray(c, ci);
+        c10.intoArray(c, ci + rs);
+        c20.intoArray(c, ci + 2 * rs);
+    }
+
+
+    static void tile3x1Steps(int kc, float[] ap, int ao, float[] bp,
+            float[] c, int ci, int rs, boolean load) {
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int ai = ao + p * MR;
+            int bj = p * L;
+            FloatVector b0 = FloatVector.fromArray(S, bp, bj);
+            FloatVector x;
+            x = FloatVector.broadcast(S, ap[ai]);
+            c00 = b0.fma(x, c00);
+            x = FloatVector.broadcast(S, ap[ai + 1]);
+            c10 = b0.fma(x, c10);
+            x = FloatVector.broadcast(S, ap[ai + 2]);
+            c20 = b0.fma(x, c20);
+        }
+        if (load) {
+            c00 = c00.add(FloatVector.fromArray(S, c, ci));
+            c10 = c10.add(FloatVector.fromArray(S, c, ci + rs));
+            c20 = c20.add(FloatVector.fromArray(S, c, ci + 2 * rs));
+        }
+        c00.intoArray(c, ci);
+        c10.intoArray(c, ci + rs);
+        c20.intoArray(c, ci + 2 * rs);
+    }
+
     static void kernelRows2(int kc, float[] ap, int ao, float[] bp,
                             float[] c, int ci, int rs, boolean load) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
@@ -1130,7 +1327,22 @@ final class GemmFloat {
 
     /** {@code C'(r, j) (+)= tile[r·NR + j]} for {@code r < rows, j < cols}, {@code C'(r, j) = c[ci + r·rs + j·cs]}. */
     static void storeTile(float[] tile, int rows, int cols, float[] c, int ci, int rs, int cs, boolean load) {
-        if (cs == 1 && cols == NR) {
+        if (cs == 1 && VECTORS != 2) {
+            // the 16-register tile: a vector at a time, masked past cols
+            for (int v = 0; v < cols; v += L) {
+                VectorMask<Float> m = S.indexInRange(v, cols);
+                boolean whole = v + L <= cols;
+                for (int r = 0; r < rows; r++) {
+                    int at = ci + r * rs + v;
+                    FloatVector t = FloatVector.fromArray(S, tile, r * NR + v);
+                    if (whole) {
+                        (load ? t.add(FloatVector.fromArray(S, c, at)) : t).intoArray(c, at);
+                    } else {
+                        (load ? t.add(FloatVector.fromArray(S, c, at, m)) : t).intoArray(c, at, m);
+                    }
+                }
+            }
+        } else if (cs == 1 && cols == NR) {
             // a whole tile: plain vector loads and stores (masked ones are much slower)
             for (int r = 0; r < rows; r++) {
                 int row = ci + r * rs;

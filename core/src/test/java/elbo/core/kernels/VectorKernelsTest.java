@@ -277,6 +277,21 @@ class VectorKernelsTest {
         }
     }
 
+    /**
+     * Every tail of every register tile: m up to two 8-row tiles and one more, n up to three vectors
+     * and two more (the 16-register tile is three vectors wide, the others two), both orientations.
+     */
+    @Test
+    void gemmFloatMatchesReferenceAtEveryTail() {
+        for (int m = 1; m <= 17; m++) {
+            for (int n = 1; n <= 3 * vl + 2; n++) {
+                for (int t = 0; t < 4; t++) {
+                    checkGemmFloat(m, n, 1 + (m + n + t) % 9, (t & 1) != 0, (t & 2) != 0, (m + n) % 2 == 0);
+                }
+            }
+        }
+    }
+
     private void checkGemmFloat(int m, int n, int k, boolean ta, boolean tb, boolean acc) {
         int lda = Math.max(1, ta ? m : k) + rnd.nextInt(3);
         int ldb = Math.max(1, tb ? k : n) + rnd.nextInt(3);
