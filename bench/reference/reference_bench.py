@@ -94,6 +94,7 @@ def main():
         "tanh": lambda: torch.tanh(x, out=y),
         "sigmoid": lambda: torch.sigmoid(x, out=y),
         "softplus": lambda: torch.nn.functional.softplus(x),  # no out= variant
+        "logSigmoid": lambda: torch.nn.functional.logsigmoid(x),  # no out= variant
         "add": lambda: torch.add(x, z, out=y),
         "sum": lambda: torch.sum(x, dtype=torch.float64),  # ELBO sums float32 in float64 too
     }

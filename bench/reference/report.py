@@ -18,7 +18,7 @@ import statistics
 import subprocess
 import sys
 
-BYTES_PER_ELEMENT = {"exp": 8, "log": 8, "tanh": 8, "sigmoid": 8, "softplus": 8, "add": 12, "sum": 4}
+BYTES_PER_ELEMENT = {"exp": 8, "log": 8, "tanh": 8, "sigmoid": 8, "softplus": 8, "logSigmoid": 8, "add": 12, "sum": 4}
 
 
 def gemm_flops(shape):

@@ -85,6 +85,12 @@ public class ElementwiseBench {
     }
 
     @Benchmark
+    public float[] logSigmoid() {
+        kernels.map(UnaryOp.LOG_SIGMOID, x, 0, y, 0, n);
+        return y;
+    }
+
+    @Benchmark
     public float[] add() {
         kernels.zip(BinaryOp.ADD, x, 0, z, 0, y, 0, n);
         return y;
