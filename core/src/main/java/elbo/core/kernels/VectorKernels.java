@@ -149,8 +149,12 @@ public final class VectorKernels implements Kernels {
         }
     }
 
-    // The transcendental maps. Each loop calls its function from ONE site, on masked vectors (the lanes
-    // past n read as 0 and are not written), so the polynomial is inlined once and never boxed. They are
+    // The transcendental maps. Each loop calls its function from ONE site, whole vectors and the tail
+    // alike, so the polynomial is inlined once and never boxed; only the tail is masked: on AVX2 a masked
+    // store is a vmaskmovps, microcoded on AMD, and with a mask in every trip these maps ran at 0.4-0.7
+    // of PyTorch's speed (AMD Zen 5 at 256 bits; at 512 bits too). The whole-or-tail choice is written
+    // into each loop, not called: a helper taking or returning a vector may compile alone (see
+    // KernelAllocationTest) and box it. They are
     // compile roots (see ROOTS): called directly, a hot mapF would inline several loops into one
     // compilation, overrun C2's inlining budget part-way through one of them, and leave that loop
     // calling a VectorMath function with its vectors boxed on the heap (3-10x slower, megabytes of
@@ -158,50 +162,50 @@ public final class VectorKernels implements Kernels {
 
     private static void mapExp(float[] x, int xo, float[] y, int yo, int n) {
         for (int i = 0; i < n; i += FL) {
-            store(VectorMath.exp(load(x, xo + i, i, n, 0f)), y, yo + i, i, n);
+            FloatVector r = VectorMath.exp(i + FL <= n ? FloatVector.fromArray(FS, x, xo + i)
+                    : FloatVector.fromArray(FS, x, xo + i, FS.indexInRange(i, n)));
+            if (i + FL <= n) {
+                r.intoArray(y, yo + i);
+            } else {
+                r.intoArray(y, yo + i, FS.indexInRange(i, n));
+            }
         }
     }
 
     private static void mapLog(float[] x, int xo, float[] y, int yo, int n) {
         for (int i = 0; i < n; i += FL) {
             // the lanes past n read as 1, not 0, so that a tail stays on log's fast path
-            store(VectorMath.log(load(x, xo + i, i, n, 1f)), y, yo + i, i, n);
+            FloatVector r = VectorMath.log(i + FL <= n ? FloatVector.fromArray(FS, x, xo + i)
+                    : FloatVector.fromArray(FS, x, xo + i, FS.indexInRange(i, n)).blend(1f, FS.indexInRange(i, n).not()));
+            if (i + FL <= n) {
+                r.intoArray(y, yo + i);
+            } else {
+                r.intoArray(y, yo + i, FS.indexInRange(i, n));
+            }
         }
     }
 
     private static void mapTanh(float[] x, int xo, float[] y, int yo, int n) {
         for (int i = 0; i < n; i += FL) {
-            store(VectorMath.tanh(load(x, xo + i, i, n, 0f)), y, yo + i, i, n);
+            FloatVector r = VectorMath.tanh(i + FL <= n ? FloatVector.fromArray(FS, x, xo + i)
+                    : FloatVector.fromArray(FS, x, xo + i, FS.indexInRange(i, n)));
+            if (i + FL <= n) {
+                r.intoArray(y, yo + i);
+            } else {
+                r.intoArray(y, yo + i, FS.indexInRange(i, n));
+            }
         }
     }
 
     private static void mapSigmoid(float[] x, int xo, float[] y, int yo, int n) {
         for (int i = 0; i < n; i += FL) {
-            store(VectorMath.sigmoid(load(x, xo + i, i, n, 0f)), y, yo + i, i, n);
-        }
-    }
-
-    /**
-     * {@code x[at ...]} as a vector: a plain load for a whole vector, else (the tail at {@code i} of
-     * {@code n}) a masked one whose lanes past {@code n} read as {@code fill}. Only the tail pays for the
-     * mask: on AVX2 a masked store is a {@code vmaskmovps}, microcoded on AMD, and with a mask in every
-     * trip the transcendental maps ran at 0.4-0.7 of PyTorch's speed (AMD Zen 5 at 256 bits).
-     */
-    private static FloatVector load(float[] x, int at, int i, int n, float fill) {
-        if (i + FL <= n) {
-            return FloatVector.fromArray(FS, x, at);
-        }
-        VectorMask<Float> m = FS.indexInRange(i, n);
-        FloatVector v = FloatVector.fromArray(FS, x, at, m);
-        return fill == 0f ? v : v.blend(fill, m.not());
-    }
-
-    /** {@code y[at ...] = v}: a plain store for a whole vector, a masked one for the tail (see load). */
-    private static void store(FloatVector v, float[] y, int at, int i, int n) {
-        if (i + FL <= n) {
-            v.intoArray(y, at);
-        } else {
-            v.intoArray(y, at, FS.indexInRange(i, n));
+            FloatVector r = VectorMath.sigmoid(i + FL <= n ? FloatVector.fromArray(FS, x, xo + i)
+                    : FloatVector.fromArray(FS, x, xo + i, FS.indexInRange(i, n)));
+            if (i + FL <= n) {
+                r.intoArray(y, yo + i);
+            } else {
+                r.intoArray(y, yo + i, FS.indexInRange(i, n));
+            }
         }
     }
 
@@ -242,25 +246,43 @@ public final class VectorKernels implements Kernels {
     /** {@code t = e^-|x|}, in [0, 1] (0 below about 2^-126.5, and for NaN: the second pass propagates NaN from x). */
     private static void mapExpNegAbs(float[] x, int xo, float[] t, int to, int n) {
         for (int i = 0; i < n; i += FL) {
-            store(VectorMath.expNegAbs(load(x, xo + i, i, n, 0f)), t, to + i, i, n);
+            FloatVector r = VectorMath.expNegAbs(i + FL <= n ? FloatVector.fromArray(FS, x, xo + i)
+                    : FloatVector.fromArray(FS, x, xo + i, FS.indexInRange(i, n)));
+            if (i + FL <= n) {
+                r.intoArray(t, to + i);
+            } else {
+                r.intoArray(t, to + i, FS.indexInRange(i, n));
+            }
         }
     }
 
     /** {@code y = max(x,0) + log1p(t)}, compare and blend for max (NaN stays NaN). */
     private static void softplusFromT(float[] x, int xo, float[] t, float[] y, int yo, int n) {
         for (int i = 0; i < n; i += FL) {
-            FloatVector xv = load(x, xo + i, i, n, 0f);
-            FloatVector l = VectorMath.log1pUnit(load(t, i, i, n, 0f));
-            store(xv.blend(0f, xv.compare(VectorOperators.LT, 0f)).add(l), y, yo + i, i, n);
+            boolean whole = i + FL <= n;
+            FloatVector xv = whole ? FloatVector.fromArray(FS, x, xo + i) : FloatVector.fromArray(FS, x, xo + i, FS.indexInRange(i, n));
+            FloatVector l = VectorMath.log1pUnit(whole ? FloatVector.fromArray(FS, t, i) : FloatVector.fromArray(FS, t, i, FS.indexInRange(i, n)));
+            FloatVector r = xv.blend(0f, xv.compare(VectorOperators.LT, 0f)).add(l);
+            if (whole) {
+                r.intoArray(y, yo + i);
+            } else {
+                r.intoArray(y, yo + i, FS.indexInRange(i, n));
+            }
         }
     }
 
     /** {@code y = min(x,0) - log1p(t)}. */
     private static void logSigmoidFromT(float[] x, int xo, float[] t, float[] y, int yo, int n) {
         for (int i = 0; i < n; i += FL) {
-            FloatVector xv = load(x, xo + i, i, n, 0f);
-            FloatVector l = VectorMath.log1pUnit(load(t, i, i, n, 0f));
-            store(xv.blend(0f, xv.compare(VectorOperators.GT, 0f)).sub(l), y, yo + i, i, n);
+            boolean whole = i + FL <= n;
+            FloatVector xv = whole ? FloatVector.fromArray(FS, x, xo + i) : FloatVector.fromArray(FS, x, xo + i, FS.indexInRange(i, n));
+            FloatVector l = VectorMath.log1pUnit(whole ? FloatVector.fromArray(FS, t, i) : FloatVector.fromArray(FS, t, i, FS.indexInRange(i, n)));
+            FloatVector r = xv.blend(0f, xv.compare(VectorOperators.GT, 0f)).sub(l);
+            if (whole) {
+                r.intoArray(y, yo + i);
+            } else {
+                r.intoArray(y, yo + i, FS.indexInRange(i, n));
+            }
         }
     }
 
@@ -754,10 +776,10 @@ public final class VectorKernels implements Kernels {
             if (Double.isFinite(m)) {
                 FloatVector mv = FloatVector.broadcast(FS, (float) m);
                 FloatVector acc = FloatVector.zero(FS);
-                for (int j = 0; j < cols; j += FL) { // one exp call site, masked (see mapExp)
-                    VectorMask<Float> mask = FS.indexInRange(j, cols);
-                    FloatVector e = VectorMath.exp(FloatVector.fromArray(FS, x, base + j, mask).sub(mv));
-                    acc = acc.add(e, mask);
+                for (int j = 0; j < cols; j += FL) { // one exp call site, the tail masked (see mapExp)
+                    FloatVector e = VectorMath.exp((j + FL <= cols ? FloatVector.fromArray(FS, x, base + j)
+                            : FloatVector.fromArray(FS, x, base + j, FS.indexInRange(j, cols))).sub(mv));
+                    acc = j + FL <= cols ? acc.add(e) : acc.add(e, FS.indexInRange(j, cols));
                 }
                 for (int l = 0; l < FL; l++) {
                     s += acc.lane(l);
