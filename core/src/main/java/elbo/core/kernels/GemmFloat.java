@@ -13,10 +13,17 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p><b>Orientation per shape.</b> The kernel computes {@code C' = A'·B'} with the vectors running along
  * the columns of {@code C'}. Normally {@code C' = C}. When {@code n} would waste many vector lanes
- * (e.g. {@code n = 40}) and {@code m} would not, it computes {@code Cᵀ = op(B)ᵀ·op(A)ᵀ} instead
- * (vectors along {@code m}) and writes the tile transposed. Transposes are never materialised: the
+ * (e.g. {@code n = 40} in 16-lane vectors) and {@code m} would not, and the swap costs no gathering
+ * that the normal product avoids (see {@link #swapped}), it computes {@code Cᵀ = op(B)ᵀ·op(A)ᵀ}
+ * instead (vectors along {@code m}) and writes the tile transposed. Transposes are never materialised: the
  * operands are read through (row stride, column stride) pairs and transposed, if need be, while they
  * are packed.
+ *
+ * <p><b>The register tile</b> is {@code MR × NR}, chosen at start-up by the register file
+ * ({@link VectorRegisters}): 8 rows × 2 vectors with 32 vector registers (AVX-512, NEON, SVE), 3 rows ×
+ * 3 vectors with 16 (SSE, AVX2), so that the accumulators, one k-step of {@code B'} and the broadcasts
+ * fit without a spill. The 16-register tile has one kernel per layout of {@code A'} and packs {@code B'}
+ * ahead; what follows about fused packing is the 32-register tile's.
  *
  * <p><b>Packing and blocking.</b> {@code k} is cut into blocks of at most {@value #KC_MAX} (about
  * {@value #KC_TARGET} when longer). For each k-block a task first packs its row tiles of {@code A'}
@@ -51,11 +58,10 @@ final class GemmFloat {
     /** Vector registers the JIT may allocate here: 16 (SSE, AVX2) or 32 (AVX-512, NEON, SVE). */
     static final int REGISTERS = VectorRegisters.count(S.vectorBitSize());
     /**
-     * Rows of the register tile, chosen by the register file. The tile holds {@code 2·MR}
-     * accumulators, two vectors of {@code B'} and one broadcast of {@code A'}: 8 rows take 19
-     * registers (32 there are), 5 rows take 13 of 16. Six rows (15 live vectors) already spill an
-     * accumulator to the stack every k-step on AVX2 (C2, JDK 25); so do 8 (19), which ran at 0.38-0.63
-     * of OpenBLAS there.
+     * Rows of the register tile, chosen by the register file: 8 rows × 2 vectors (16 accumulators, two
+     * vectors of {@code B'}, a broadcast: 19 registers) where there are 32, 3 × 3 (at most 15, see
+     * {@link #tile3x3Rows}) where there are 16. On AVX2 the 8-row tile spilled accumulators to the
+     * stack every k-step (C2, JDK 25) and ran at 0.38-0.63 of OpenBLAS.
      */
     static final int MR = REGISTERS >= 32 ? 8 : 3;
     /** Vectors per row of the register tile. */
@@ -63,9 +69,9 @@ final class GemmFloat {
     /** Columns of the register tile. */
     static final int NR = VECTORS * L;
     /**
-     * True for the 16-register tile: {@link #kernel5x2} and {@link #kernel5x1}, with {@code A'} always
-     * packed in k-steps and {@code B'} always packed ahead (no fused packing variants: they won 5-9%
-     * on AVX-512, where the tile was tuned, and would double this family's code).
+     * True for the 16-register tile ({@link #tile3x3Rows} and its siblings), which packs {@code B'}
+     * ahead of its kernels: the fused packing variants of the 8-row tile won 5-9% on AVX-512, where
+     * they were tuned, and would double this tile's code.
      */
     static final boolean SIXTEEN_REGISTERS = REGISTERS < 32;
     /**
@@ -894,16 +900,15 @@ final class GemmFloat {
     }
 
     /**
-     * The 16-register tile: 3 rows × 3 vectors (9 accumulators, 3 vectors of B' and a broadcast: 13
-     * registers, and no more if C2 hoists all 3 broadcasts ahead of the fma's, as it does), in the
-     * two layouts of A': rows at the fixed stride KC_MAX ({@code tile3x3Rows}) or k-steps of
-     * 3 ({@code tile3x3Steps}); B' packed, {@code bp[p·w + j]}. The {@code tile3x1} pair serves a last
-     * panel one vector wide. Five rows × two vectors (13 registers) was tried first: C2 hoisted its
-     * five broadcasts and spilled an accumulator every k-step (0.38-0.49 of OpenBLAS on AVX2); four
-     * rows × two ran clean but at 0.53-0.88, three × three at 0.55-0.90 (paired, 1 thread, AMD Zen 5
-     * with -XX:UseAVX=2 against OpenBLAS's Haswell kernels).
+     * The 16-register tile: 3 rows × 3 vectors: 9 accumulators, 3 vectors of B' and the broadcasts, 15
+     * registers even when C2 hoists all three broadcasts ahead of the fma's (as it does), in the two
+     * layouts of A': rows at the fixed stride KC_MAX ({@code tile3x3Rows}, a plain copy to pack) or
+     * k-steps of 3 ({@code tile3x3Steps}); B' packed, {@code bp[p·w + j]}. The {@code tile3x1} pair serves
+     * a last panel one vector wide. Tried first on AVX2 (AMD Zen 5 with -XX:UseAVX=2, paired against
+     * OpenBLAS's Haswell kernels, 1 thread): 5 rows × 2 vectors, 13 registers on paper, but C2 hoisted
+     * its five broadcasts and spilled an accumulator every k-step (0.37-0.49 of OpenBLAS); 4 × 2 ran
+     * clean at 0.53-0.88; 3 × 3 with A' always in k-steps at 0.55-0.90; as it is, 0.71-0.93 over runs.
      */
-
     static void tile3x3Rows(int kc, float[] ap, int ao, float[] bp,
             float[] c, int ci, int rs, boolean load) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S);
@@ -950,7 +955,6 @@ final class GemmFloat {
         c21.intoArray(c, ci + 2 * rs + L);
         c22.intoArray(c, ci + 2 * rs + 2 * L);
     }
-
 
     static void tile3x3Steps(int kc, float[] ap, int ao, float[] bp,
             float[] c, int ci, int rs, boolean load) {
@@ -999,7 +1003,6 @@ final class GemmFloat {
         c22.intoArray(c, ci + 2 * rs + 2 * L);
     }
 
-
     static void tile3x1Rows(int kc, float[] ap, int ao, float[] bp,
             float[] c, int ci, int rs, boolean load) {
         FloatVector c00 = FloatVector.zero(S);
@@ -1026,7 +1029,6 @@ final class GemmFloat {
         c10.intoArray(c, ci + rs);
         c20.intoArray(c, ci + 2 * rs);
     }
-
 
     static void tile3x1Steps(int kc, float[] ap, int ao, float[] bp,
             float[] c, int ci, int rs, boolean load) {
