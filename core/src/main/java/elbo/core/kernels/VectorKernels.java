@@ -130,8 +130,20 @@ public final class VectorKernels implements Kernels {
     static void mapF(UnaryOp op, float[] x, int xo, float[] y, int yo, int n) {
         MethodHandle loop = TRANSCENDENTAL_LOOPS[op.ordinal()];
         if (loop != null) {
+            // the loops take whole vectors only; the tail (fewer than FL elements) runs through a vector
+            // of its own, padded with 1 (on log's fast path, harmless to the others), in place
+            int whole = n - n % FL;
             try {
-                loop.invokeExact(x, xo, y, yo, n);
+                if (whole > 0) {
+                    loop.invokeExact(x, xo, y, yo, whole);
+                }
+                if (whole < n) {
+                    float[] tail = TAIL.get();
+                    java.util.Arrays.fill(tail, 1f);
+                    System.arraycopy(x, xo + whole, tail, 0, n - whole);
+                    loop.invokeExact(tail, 0, tail, 0, FL);
+                    System.arraycopy(tail, 0, y, yo + whole, n - whole);
+                }
             } catch (Throwable e) {
                 throw rethrow(e);
             }
@@ -149,63 +161,39 @@ public final class VectorKernels implements Kernels {
         }
     }
 
-    // The transcendental maps. Each loop calls its function from ONE site, whole vectors and the tail
-    // alike, so the polynomial is inlined once and never boxed; only the tail is masked: on AVX2 a masked
-    // store is a vmaskmovps, microcoded on AMD, and with a mask in every trip these maps ran at 0.4-0.7
-    // of PyTorch's speed (AMD Zen 5 at 256 bits; at 512 bits too). The whole-or-tail choice is written
-    // into each loop, not called: a helper taking or returning a vector may compile alone (see
-    // KernelAllocationTest) and box it. They are
-    // compile roots (see ROOTS): called directly, a hot mapF would inline several loops into one
-    // compilation, overrun C2's inlining budget part-way through one of them, and leave that loop
-    // calling a VectorMath function with its vectors boxed on the heap (3-10x slower, megabytes of
-    // garbage per call).
+    /** One padded vector per thread for the tail of a transcendental map (see mapF). */
+    private static final ThreadLocal<float[]> TAIL = ThreadLocal.withInitial(() -> new float[FL]);
+
+    // The transcendental maps, over whole vectors only (mapF runs the tail through a padded vector):
+    // plain loads and stores, no mask. (A masked store in every trip, as these loops had, is a
+    // microcoded vmaskmovps on AMD's AVX2; they ran at 0.4-0.7 of PyTorch's speed then, at 256 bits
+    // and at 512 too.) Each loop calls its function from ONE site, so the polynomial is inlined once
+    // and never boxed. They are compile roots (see ROOTS): called directly, a hot mapF would inline
+    // several loops into one compilation, overrun C2's inlining budget part-way through one of them, and
+    // leave that loop calling a VectorMath function with its vectors boxed on the heap (3-10x slower,
+    // megabytes of garbage per call).
 
     private static void mapExp(float[] x, int xo, float[] y, int yo, int n) {
         for (int i = 0; i < n; i += FL) {
-            FloatVector r = VectorMath.exp(i + FL <= n ? FloatVector.fromArray(FS, x, xo + i)
-                    : FloatVector.fromArray(FS, x, xo + i, FS.indexInRange(i, n)));
-            if (i + FL <= n) {
-                r.intoArray(y, yo + i);
-            } else {
-                r.intoArray(y, yo + i, FS.indexInRange(i, n));
-            }
+            VectorMath.exp(FloatVector.fromArray(FS, x, xo + i)).intoArray(y, yo + i);
         }
     }
 
     private static void mapLog(float[] x, int xo, float[] y, int yo, int n) {
         for (int i = 0; i < n; i += FL) {
-            // the lanes past n read as 1, not 0, so that a tail stays on log's fast path
-            FloatVector r = VectorMath.log(i + FL <= n ? FloatVector.fromArray(FS, x, xo + i)
-                    : FloatVector.fromArray(FS, x, xo + i, FS.indexInRange(i, n)).blend(1f, FS.indexInRange(i, n).not()));
-            if (i + FL <= n) {
-                r.intoArray(y, yo + i);
-            } else {
-                r.intoArray(y, yo + i, FS.indexInRange(i, n));
-            }
+            VectorMath.log(FloatVector.fromArray(FS, x, xo + i)).intoArray(y, yo + i);
         }
     }
 
     private static void mapTanh(float[] x, int xo, float[] y, int yo, int n) {
         for (int i = 0; i < n; i += FL) {
-            FloatVector r = VectorMath.tanh(i + FL <= n ? FloatVector.fromArray(FS, x, xo + i)
-                    : FloatVector.fromArray(FS, x, xo + i, FS.indexInRange(i, n)));
-            if (i + FL <= n) {
-                r.intoArray(y, yo + i);
-            } else {
-                r.intoArray(y, yo + i, FS.indexInRange(i, n));
-            }
+            VectorMath.tanh(FloatVector.fromArray(FS, x, xo + i)).intoArray(y, yo + i);
         }
     }
 
     private static void mapSigmoid(float[] x, int xo, float[] y, int yo, int n) {
         for (int i = 0; i < n; i += FL) {
-            FloatVector r = VectorMath.sigmoid(i + FL <= n ? FloatVector.fromArray(FS, x, xo + i)
-                    : FloatVector.fromArray(FS, x, xo + i, FS.indexInRange(i, n)));
-            if (i + FL <= n) {
-                r.intoArray(y, yo + i);
-            } else {
-                r.intoArray(y, yo + i, FS.indexInRange(i, n));
-            }
+            VectorMath.sigmoid(FloatVector.fromArray(FS, x, xo + i)).intoArray(y, yo + i);
         }
     }
 
@@ -226,7 +214,8 @@ public final class VectorKernels implements Kernels {
      * block by block in two passes through a scratch block, {@code t = e^-|x|} and then the rest: exp
      * and log1p in one loop parse to about as many nodes as C2 inlines into one compilation, and land
      * on either side of that limit depending on the profile. Each pass is a loop compiled alone. The
-     * scratch keeps {@code y == x} (in place) correct.
+     * scratch keeps {@code y == x} (in place) correct. {@code n} is a multiple of the vector length (see
+     * mapF), and so is the block.
      */
     private static void softplusInBlocks(float[] x, int xo, float[] y, int yo, int n, int secondPass) {
         float[] t = SOFTPLUS_SCRATCH.get();
@@ -246,43 +235,25 @@ public final class VectorKernels implements Kernels {
     /** {@code t = e^-|x|}, in [0, 1] (0 below about 2^-126.5, and for NaN: the second pass propagates NaN from x). */
     private static void mapExpNegAbs(float[] x, int xo, float[] t, int to, int n) {
         for (int i = 0; i < n; i += FL) {
-            FloatVector r = VectorMath.expNegAbs(i + FL <= n ? FloatVector.fromArray(FS, x, xo + i)
-                    : FloatVector.fromArray(FS, x, xo + i, FS.indexInRange(i, n)));
-            if (i + FL <= n) {
-                r.intoArray(t, to + i);
-            } else {
-                r.intoArray(t, to + i, FS.indexInRange(i, n));
-            }
+            VectorMath.expNegAbs(FloatVector.fromArray(FS, x, xo + i)).intoArray(t, to + i);
         }
     }
 
     /** {@code y = max(x,0) + log1p(t)}, compare and blend for max (NaN stays NaN). */
     private static void softplusFromT(float[] x, int xo, float[] t, float[] y, int yo, int n) {
         for (int i = 0; i < n; i += FL) {
-            boolean whole = i + FL <= n;
-            FloatVector xv = whole ? FloatVector.fromArray(FS, x, xo + i) : FloatVector.fromArray(FS, x, xo + i, FS.indexInRange(i, n));
-            FloatVector l = VectorMath.log1pUnit(whole ? FloatVector.fromArray(FS, t, i) : FloatVector.fromArray(FS, t, i, FS.indexInRange(i, n)));
-            FloatVector r = xv.blend(0f, xv.compare(VectorOperators.LT, 0f)).add(l);
-            if (whole) {
-                r.intoArray(y, yo + i);
-            } else {
-                r.intoArray(y, yo + i, FS.indexInRange(i, n));
-            }
+            FloatVector xv = FloatVector.fromArray(FS, x, xo + i);
+            FloatVector l = VectorMath.log1pUnit(FloatVector.fromArray(FS, t, i));
+            xv.blend(0f, xv.compare(VectorOperators.LT, 0f)).add(l).intoArray(y, yo + i);
         }
     }
 
     /** {@code y = min(x,0) - log1p(t)}. */
     private static void logSigmoidFromT(float[] x, int xo, float[] t, float[] y, int yo, int n) {
         for (int i = 0; i < n; i += FL) {
-            boolean whole = i + FL <= n;
-            FloatVector xv = whole ? FloatVector.fromArray(FS, x, xo + i) : FloatVector.fromArray(FS, x, xo + i, FS.indexInRange(i, n));
-            FloatVector l = VectorMath.log1pUnit(whole ? FloatVector.fromArray(FS, t, i) : FloatVector.fromArray(FS, t, i, FS.indexInRange(i, n)));
-            FloatVector r = xv.blend(0f, xv.compare(VectorOperators.GT, 0f)).sub(l);
-            if (whole) {
-                r.intoArray(y, yo + i);
-            } else {
-                r.intoArray(y, yo + i, FS.indexInRange(i, n));
-            }
+            FloatVector xv = FloatVector.fromArray(FS, x, xo + i);
+            FloatVector l = VectorMath.log1pUnit(FloatVector.fromArray(FS, t, i));
+            xv.blend(0f, xv.compare(VectorOperators.GT, 0f)).sub(l).intoArray(y, yo + i);
         }
     }
 
