@@ -409,7 +409,7 @@ final class GemmFloat {
      * {@code w} ({@code NR}, or {@code L} for a last panel at most one vector wide) is the width of
      * the micro-panel and {@code B'(p, j) = b[off + p·ps + j·js]}. For the 8-row tile only panels
      * narrower than {@code NR} come here (whole two-vector panels are packed by the first tile's
-     * kernel, see run); the 5-row tile packs every panel here.
+     * kernel, see run); the 16-register tile packs every panel here.
      */
     static void packB(float[] b, int off, int ps, int js, int kc, int nv, int w, float[] bp, Workspace ws) {
         if (js == 1 && nv == w) {
