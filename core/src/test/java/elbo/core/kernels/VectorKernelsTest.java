@@ -292,6 +292,20 @@ class VectorKernelsTest {
         }
     }
 
+    /**
+     * A transposed B packed at every k tail: whole panels of its columns go through 8 x 8 transposes
+     * in registers when a vector has 8 lanes (then the last k mod 8 rows through gathers).
+     */
+    @Test
+    void gemmFloatTransposedBAtEveryKTail() {
+        for (int k = 1; k <= 3 * vl + 3; k++) {
+            for (int n : new int[] {3 * vl, 6 * vl + 1}) {
+                checkGemmFloat(40, n, k, false, true, k % 2 == 0);
+                checkGemmFloat(40, n, k, true, true, k % 2 == 1);
+            }
+        }
+    }
+
     private void checkGemmFloat(int m, int n, int k, boolean ta, boolean tb, boolean acc) {
         int lda = Math.max(1, ta ? m : k) + rnd.nextInt(3);
         int ldb = Math.max(1, tb ? k : n) + rnd.nextInt(3);
