@@ -13,8 +13,8 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p><b>Orientation per shape.</b> The kernel computes {@code C' = A'·B'} with the vectors running along
  * the columns of {@code C'}. Normally {@code C' = C}. When {@code n} would waste many vector lanes
- * (e.g. {@code n = 40} in 16-lane vectors) and {@code m} would not, and the swap costs no gathering
- * that the normal product avoids (see {@link #swapped}), it computes {@code Cᵀ = op(B)ᵀ·op(A)ᵀ}
+ * (e.g. {@code n = 40} in 16-lane vectors) and {@code m} would not, and the swap costs no transposing
+ * pack that the normal product avoids (see {@link #swapped}), it computes {@code Cᵀ = op(B)ᵀ·op(A)ᵀ}
  * instead (vectors along {@code m}) and writes the tile transposed. Transposes are never materialised: the
  * operands are read through (row stride, column stride) pairs and transposed, if need be, while they
  * are packed.
@@ -31,11 +31,12 @@ import jdk.incubator.vector.VectorSpecies;
  * {@value #KC_MAX} when they run contiguously along {@code k} (an array copy per row), else
  * {@code k}-steps of {@code MR} elements (a transposed operand, one {@code MR}-lane vector per step).
  * Then, one column panel at a time, it packs a {@code kc × NR} micro-panel of {@code B'} (it stays
- * in L1) and runs the register tile down the tiles of {@code A'}. The first tile's kernel packs a
- * two-vector panel as it reads it, so that the copy partly hides behind its {@code fma}s: a plain
- * load per vector when the panel's rows are contiguous (a separate packing pass took 6–9% of the
- * time of the VAE-shaped products), a gather when its columns are (a transposed operand: 4% faster
- * than a separate gathering pass on 128x300x40, whose panels serve only five tiles).
+ * in L1) and runs the register tile down the tiles of {@code A'}. When the panel's rows are
+ * contiguous, the 32-register tile's first kernel packs a two-vector panel as it reads it, so that
+ * the copy partly hides behind its {@code fma}s (a separate packing pass took 6–9% of the time of
+ * the VAE-shaped products). When its columns are (a transposed operand), the panel is packed ahead
+ * through L × L transposes in registers ({@link #packTransposed}), faster than gathering it even
+ * inside the first kernel.
  * Packed operands make every load in the inner loop a fixed offset from the loop counter, so C2
  * can hoist the bounds checks out of it and folds the offsets into the addressing: the loop body is
  * loads, broadcasts and {@code fma}s and little else (the main tile's two-step loop, faster still,
@@ -140,11 +141,11 @@ final class GemmFloat {
 
     /**
      * True if {@code Cᵀ = op(B)ᵀ·op(A)ᵀ} is cheaper than {@code C = op(A)·op(B)}: fewer wasted lanes
-     * after a 10% charge for the transposed store, and 30% for gathering the packed {@code B'} when its
+     * after a 10% charge for the transposed store, and 30% for transposing the packed {@code B'} when its
      * columns, not its rows, are contiguous ({@code B' = op(B)} if {@code transB}, {@code op(A)ᵀ} if not
      * {@code transA}). Columns are padded to whole vectors (the last panel may be one vector wide),
-     * rows to whole tiles. (Without the gather's charge 128x300x40 swapped, and ran at 0.71 of
-     * OpenBLAS on AVX-512.)
+     * rows to whole tiles. (Without that charge, measured when B' was gathered, 128x300x40 swapped,
+     * and ran at 0.71 of OpenBLAS on AVX-512.)
      */
     static boolean swapped(boolean transA, boolean transB, int m, int n) {
         long normal = (long) roundUp(n, L) * roundUp(m, MR) * (transB ? 13 : 10);
@@ -329,10 +330,10 @@ final class GemmFloat {
                     int nv = Math.min(NR, nn - j0);
                     int w = nv > L ? NR : L;
                     int bi = bOff + p0 * bps + j0 * bjs; // B'(0, 0) of this panel
-                    // a panel two vectors wide is packed by the first tile's kernel as it reads it:
-                    // a row at a time, read as it lies when the rows are contiguous (bjs == 1),
-                    // else gathered (a transposed operand, whose columns are contiguous: bps == 1)
-                    boolean packAsRead = !SIXTEEN_REGISTERS && nv == NR;
+                    // with 32 registers, a panel two vectors wide whose rows are contiguous (bjs == 1)
+                    // is packed by the first tile's kernel as it reads it, a row at a time; every
+                    // other panel is packed ahead (a transposed operand's through transposes)
+                    boolean packAsRead = !SIXTEEN_REGISTERS && nv == NR && bjs == 1;
                     if (!packAsRead) {
                         packB(b, bi, bps, bjs, kc, nv, w, bp, ws);
                     }
@@ -358,18 +359,11 @@ final class GemmFloat {
                             } else {
                                 tile3x1Steps(kc, ap, ao, bp, dst, di, drs, dload);
                             }
-                        } else if (packAsRead && t == t0 && bjs == 1) {
+                        } else if (packAsRead && t == t0) {
                             if (byRows) {
                                 kernelRows2Packing(kc, ap, ao, b, bi, bps, bp, dst, di, drs, dload);
                             } else {
                                 kernelSteps2Packing(kc, ap, ao, b, bi, bps, bp, dst, di, drs, dload);
-                            }
-                        } else if (packAsRead && t == t0) {
-                            int[] idx = ws.gatherIndex(bjs);
-                            if (byRows) {
-                                kernelRows2Gathering(kc, ap, ao, b, bi, idx, bp, dst, di, drs, dload);
-                            } else {
-                                kernelSteps2Gathering(kc, ap, ao, b, bi, idx, bp, dst, di, drs, dload);
                             }
                         } else if (byRows) {
                             if (w == NR) {
@@ -420,12 +414,11 @@ final class GemmFloat {
                 }
             }
         } else if (nv == w) {
-            // columns of B' contiguous (a transposed operand), whole vectors wide: gather each
-            // row of the panel, lane j from column j at index off + j·js + p; with 8 lanes, all
-            // but the last kc mod 8 rows through 8 x 8 transposes in registers instead
+            // columns of B' contiguous (a transposed operand), whole vectors wide: L x L blocks
+            // transposed in registers, then the last kc mod L rows gathered, lane j from column j
+            // at index off + j·js + p
             int[] idx = ws.gatherIndex(js);
-            int p0 = L == 8 ? packTransposed8(b, off, js, kc, w, bp) : 0;
-            for (int p = p0; p < kc; p++) {
+            for (int p = packTransposed(b, off, js, kc, w, bp); p < kc; p++) {
                 for (int v = 0; v < w; v += L) {
                     FloatVector.fromArray(S, b, off + p, idx, v).intoArray(bp, p * w + v);
                 }
@@ -448,13 +441,49 @@ final class GemmFloat {
     }
 
     /**
-     * {@code packB} for a transposed operand with 8 lanes (AVX2): {@code bp[p·w + j] = b[off + j·js + p]}
-     * for {@code p} below the last multiple of 8 in {@code kc}, which it returns. Each 8 x 8 block is
-     * read as 8 vectors along p (contiguous) and turned into 8 vectors along j by three rounds of
-     * zips, {@code (r_i, r_(i+4)) -> (zipLow, zipHigh)}: after log2(8) perfect shuffles row i holds
-     * column i. On AMD Zen 5 with -XX:UseAVX=2 it packs a 24-column panel at 0.17 ns per element,
-     * the gather it replaces at 0.39.
+     * {@code packB} for a transposed operand: {@code bp[p·w + j] = b[off + j·js + p]} for {@code p}
+     * below the last multiple of L in {@code kc}, which it returns (0 if L is not 4, 8 or 16). Each
+     * L x L block is read as L vectors along p (contiguous) and turned into L vectors along j by
+     * log2(L) rounds of zips, {@code (r_i, r_(i+L/2)) -> (zipLow, zipHigh)}: after log2(L) perfect
+     * shuffles row i holds column i. On AMD Zen 5 it packs a panel at 0.16-0.17 ns per element,
+     * the gathers it replaces at 0.39 (-XX:UseAVX=2) and 0.45 (AVX-512). Gathering B' inside the
+     * first 8-row tile's kernel instead (as the contiguous case is packed) ran 128x300x784 NT on one
+     * thread at 145 GFLOP/s (AVX-512), packing ahead through transposes at 185, and 5000x300x40 NT
+     * at 94 against 131.
      */
+    static int packTransposed(float[] b, int off, int js, int kc, int w, float[] bp) {
+        return switch (L) {
+            case 4 -> packTransposed4(b, off, js, kc, w, bp);
+            case 8 -> packTransposed8(b, off, js, kc, w, bp);
+            case 16 -> packTransposed16(b, off, js, kc, w, bp);
+            default -> 0;
+        };
+    }
+
+    static int packTransposed4(float[] b, int off, int js, int kc, int w, float[] bp) {
+        int p = 0;
+        for (; p + 4 <= kc; p += 4) {
+            for (int v = 0; v < w; v += 4) {
+                int src = off + v * js + p;
+                FloatVector r0 = FloatVector.fromArray(S, b, src);
+                FloatVector r1 = FloatVector.fromArray(S, b, src + js);
+                FloatVector r2 = FloatVector.fromArray(S, b, src + 2 * js);
+                FloatVector r3 = FloatVector.fromArray(S, b, src + 3 * js);
+                for (int round = 0; round < 2; round++) {
+                    FloatVector z0 = zipLow(r0, r2), z1 = zipHigh(r0, r2);
+                    FloatVector z2 = zipLow(r1, r3), z3 = zipHigh(r1, r3);
+                    r0 = z0; r1 = z1; r2 = z2; r3 = z3;
+                }
+                int dst = p * w + v;
+                r0.intoArray(bp, dst);
+                r1.intoArray(bp, dst + w);
+                r2.intoArray(bp, dst + 2 * w);
+                r3.intoArray(bp, dst + 3 * w);
+            }
+        }
+        return p;
+    }
+
     static int packTransposed8(float[] b, int off, int js, int kc, int w, float[] bp) {
         int p = 0;
         for (; p + 8 <= kc; p += 8) {
@@ -487,6 +516,56 @@ final class GemmFloat {
             }
         }
         return p;
+    }
+
+    static int packTransposed16(float[] b, int off, int js, int kc, int w, float[] bp) {
+        int p = 0;
+        for (; p + 16 <= kc; p += 16) {
+            for (int v = 0; v < w; v += 16) {
+                int src = off + v * js + p;
+                FloatVector r0 = row(b, src, js, 0), r1 = row(b, src, js, 1), r2 = row(b, src, js, 2);
+                FloatVector r3 = row(b, src, js, 3), r4 = row(b, src, js, 4), r5 = row(b, src, js, 5);
+                FloatVector r6 = row(b, src, js, 6), r7 = row(b, src, js, 7), r8 = row(b, src, js, 8);
+                FloatVector r9 = row(b, src, js, 9), r10 = row(b, src, js, 10), r11 = row(b, src, js, 11);
+                FloatVector r12 = row(b, src, js, 12), r13 = row(b, src, js, 13), r14 = row(b, src, js, 14);
+                FloatVector r15 = row(b, src, js, 15);
+                for (int round = 0; round < 4; round++) {
+                    FloatVector z0 = zipLow(r0, r8), z1 = zipHigh(r0, r8);
+                    FloatVector z2 = zipLow(r1, r9), z3 = zipHigh(r1, r9);
+                    FloatVector z4 = zipLow(r2, r10), z5 = zipHigh(r2, r10);
+                    FloatVector z6 = zipLow(r3, r11), z7 = zipHigh(r3, r11);
+                    FloatVector z8 = zipLow(r4, r12), z9 = zipHigh(r4, r12);
+                    FloatVector z10 = zipLow(r5, r13), z11 = zipHigh(r5, r13);
+                    FloatVector z12 = zipLow(r6, r14), z13 = zipHigh(r6, r14);
+                    FloatVector z14 = zipLow(r7, r15), z15 = zipHigh(r7, r15);
+                    r0 = z0; r1 = z1; r2 = z2; r3 = z3; r4 = z4; r5 = z5; r6 = z6; r7 = z7;
+                    r8 = z8; r9 = z9; r10 = z10; r11 = z11; r12 = z12; r13 = z13; r14 = z14; r15 = z15;
+                }
+                int dst = p * w + v;
+                r0.intoArray(bp, dst);
+                r1.intoArray(bp, dst + w);
+                r2.intoArray(bp, dst + 2 * w);
+                r3.intoArray(bp, dst + 3 * w);
+                r4.intoArray(bp, dst + 4 * w);
+                r5.intoArray(bp, dst + 5 * w);
+                r6.intoArray(bp, dst + 6 * w);
+                r7.intoArray(bp, dst + 7 * w);
+                r8.intoArray(bp, dst + 8 * w);
+                r9.intoArray(bp, dst + 9 * w);
+                r10.intoArray(bp, dst + 10 * w);
+                r11.intoArray(bp, dst + 11 * w);
+                r12.intoArray(bp, dst + 12 * w);
+                r13.intoArray(bp, dst + 13 * w);
+                r14.intoArray(bp, dst + 14 * w);
+                r15.intoArray(bp, dst + 15 * w);
+            }
+        }
+        return p;
+    }
+
+    /** Row {@code i} of a block of a transposed operand: {@code L} elements along p from {@code src + i·js}. */
+    private static FloatVector row(float[] b, int src, int js, int i) {
+        return FloatVector.fromArray(S, b, src + i * js);
     }
 
     /** Lanes {@code 2i} and {@code 2i + 1} both from lane {@code i} (ZIP_LOW) or {@code L/2 + i} (ZIP_HIGH). */
@@ -582,10 +661,7 @@ final class GemmFloat {
      *              product ran only 0.7% faster); a copy pass of its own costs more (in-JVM A/B:
      *              2.4-5.5% slower on the VAE shapes, no faster at 1024³). Reading b in place
      *              costs a bounds check per row (its stride bs is not a constant), which is why the
-     *              other tiles read the packed copy. The "Gathering" kernels do the same for a panel
-     *              whose columns are contiguous, B'(p, j) = b[bi + p + idx[j]], a gather per vector
-     *              (idx[j] = j·js); merged into the Packing kernels as an {@code idx == null} test,
-     *              they slowed the contiguous case by 0.6-2.3% (in-JVM A/B);
+     *              other tiles read the packed copy;
      *   C'(r, j) = c[ci + r·rs + j]: C itself for a whole tile of a row-major C', else the tile buffer
      *              (rs = NR, load = false) that storeTile then adds to C.
      * Packed operands make every load in the loop a fixed offset from the loop counter: C2 hoists
@@ -711,162 +787,6 @@ final class GemmFloat {
             c60 = b0.fma(x, c60);
             c61 = b1.fma(x, c61);
             x = FloatVector.broadcast(S, ap[ai + 7]);
-            c70 = b0.fma(x, c70);
-            c71 = b1.fma(x, c71);
-        }
-        if (load) {
-            c00 = c00.add(FloatVector.fromArray(S, c, ci));
-            c01 = c01.add(FloatVector.fromArray(S, c, ci + L));
-            c10 = c10.add(FloatVector.fromArray(S, c, ci + rs));
-            c11 = c11.add(FloatVector.fromArray(S, c, ci + rs + L));
-            c20 = c20.add(FloatVector.fromArray(S, c, ci + 2 * rs));
-            c21 = c21.add(FloatVector.fromArray(S, c, ci + 2 * rs + L));
-            c30 = c30.add(FloatVector.fromArray(S, c, ci + 3 * rs));
-            c31 = c31.add(FloatVector.fromArray(S, c, ci + 3 * rs + L));
-            c40 = c40.add(FloatVector.fromArray(S, c, ci + 4 * rs));
-            c41 = c41.add(FloatVector.fromArray(S, c, ci + 4 * rs + L));
-            c50 = c50.add(FloatVector.fromArray(S, c, ci + 5 * rs));
-            c51 = c51.add(FloatVector.fromArray(S, c, ci + 5 * rs + L));
-            c60 = c60.add(FloatVector.fromArray(S, c, ci + 6 * rs));
-            c61 = c61.add(FloatVector.fromArray(S, c, ci + 6 * rs + L));
-            c70 = c70.add(FloatVector.fromArray(S, c, ci + 7 * rs));
-            c71 = c71.add(FloatVector.fromArray(S, c, ci + 7 * rs + L));
-        }
-        c00.intoArray(c, ci);
-        c01.intoArray(c, ci + L);
-        c10.intoArray(c, ci + rs);
-        c11.intoArray(c, ci + rs + L);
-        c20.intoArray(c, ci + 2 * rs);
-        c21.intoArray(c, ci + 2 * rs + L);
-        c30.intoArray(c, ci + 3 * rs);
-        c31.intoArray(c, ci + 3 * rs + L);
-        c40.intoArray(c, ci + 4 * rs);
-        c41.intoArray(c, ci + 4 * rs + L);
-        c50.intoArray(c, ci + 5 * rs);
-        c51.intoArray(c, ci + 5 * rs + L);
-        c60.intoArray(c, ci + 6 * rs);
-        c61.intoArray(c, ci + 6 * rs + L);
-        c70.intoArray(c, ci + 7 * rs);
-        c71.intoArray(c, ci + 7 * rs + L);
-    }
-
-    static void kernelSteps2Gathering(int kc, float[] ap, int ao, float[] b, int bi, int[] idx, float[] bp,
-                                      float[] c, int ci, int rs, boolean load) {
-        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
-        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
-        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
-        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
-        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
-        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
-        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
-        for (int p = 0; p < kc; p++) {
-            int ai = ao + p * MR;
-            FloatVector b0 = FloatVector.fromArray(S, b, bi + p, idx, 0);
-            FloatVector b1 = FloatVector.fromArray(S, b, bi + p, idx, L);
-            b0.intoArray(bp, p * NR);
-            b1.intoArray(bp, p * NR + L);
-            FloatVector x;
-            x = FloatVector.broadcast(S, ap[ai]);
-            c00 = b0.fma(x, c00);
-            c01 = b1.fma(x, c01);
-            x = FloatVector.broadcast(S, ap[ai + 1]);
-            c10 = b0.fma(x, c10);
-            c11 = b1.fma(x, c11);
-            x = FloatVector.broadcast(S, ap[ai + 2]);
-            c20 = b0.fma(x, c20);
-            c21 = b1.fma(x, c21);
-            x = FloatVector.broadcast(S, ap[ai + 3]);
-            c30 = b0.fma(x, c30);
-            c31 = b1.fma(x, c31);
-            x = FloatVector.broadcast(S, ap[ai + 4]);
-            c40 = b0.fma(x, c40);
-            c41 = b1.fma(x, c41);
-            x = FloatVector.broadcast(S, ap[ai + 5]);
-            c50 = b0.fma(x, c50);
-            c51 = b1.fma(x, c51);
-            x = FloatVector.broadcast(S, ap[ai + 6]);
-            c60 = b0.fma(x, c60);
-            c61 = b1.fma(x, c61);
-            x = FloatVector.broadcast(S, ap[ai + 7]);
-            c70 = b0.fma(x, c70);
-            c71 = b1.fma(x, c71);
-        }
-        if (load) {
-            c00 = c00.add(FloatVector.fromArray(S, c, ci));
-            c01 = c01.add(FloatVector.fromArray(S, c, ci + L));
-            c10 = c10.add(FloatVector.fromArray(S, c, ci + rs));
-            c11 = c11.add(FloatVector.fromArray(S, c, ci + rs + L));
-            c20 = c20.add(FloatVector.fromArray(S, c, ci + 2 * rs));
-            c21 = c21.add(FloatVector.fromArray(S, c, ci + 2 * rs + L));
-            c30 = c30.add(FloatVector.fromArray(S, c, ci + 3 * rs));
-            c31 = c31.add(FloatVector.fromArray(S, c, ci + 3 * rs + L));
-            c40 = c40.add(FloatVector.fromArray(S, c, ci + 4 * rs));
-            c41 = c41.add(FloatVector.fromArray(S, c, ci + 4 * rs + L));
-            c50 = c50.add(FloatVector.fromArray(S, c, ci + 5 * rs));
-            c51 = c51.add(FloatVector.fromArray(S, c, ci + 5 * rs + L));
-            c60 = c60.add(FloatVector.fromArray(S, c, ci + 6 * rs));
-            c61 = c61.add(FloatVector.fromArray(S, c, ci + 6 * rs + L));
-            c70 = c70.add(FloatVector.fromArray(S, c, ci + 7 * rs));
-            c71 = c71.add(FloatVector.fromArray(S, c, ci + 7 * rs + L));
-        }
-        c00.intoArray(c, ci);
-        c01.intoArray(c, ci + L);
-        c10.intoArray(c, ci + rs);
-        c11.intoArray(c, ci + rs + L);
-        c20.intoArray(c, ci + 2 * rs);
-        c21.intoArray(c, ci + 2 * rs + L);
-        c30.intoArray(c, ci + 3 * rs);
-        c31.intoArray(c, ci + 3 * rs + L);
-        c40.intoArray(c, ci + 4 * rs);
-        c41.intoArray(c, ci + 4 * rs + L);
-        c50.intoArray(c, ci + 5 * rs);
-        c51.intoArray(c, ci + 5 * rs + L);
-        c60.intoArray(c, ci + 6 * rs);
-        c61.intoArray(c, ci + 6 * rs + L);
-        c70.intoArray(c, ci + 7 * rs);
-        c71.intoArray(c, ci + 7 * rs + L);
-    }
-
-    static void kernelRows2Gathering(int kc, float[] ap, int ao, float[] b, int bi, int[] idx, float[] bp,
-                                     float[] c, int ci, int rs, boolean load) {
-        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
-        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
-        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
-        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
-        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
-        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
-        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
-        for (int p = 0; p < kc; p++) {
-            int ai = ao + p;
-            FloatVector b0 = FloatVector.fromArray(S, b, bi + p, idx, 0);
-            FloatVector b1 = FloatVector.fromArray(S, b, bi + p, idx, L);
-            b0.intoArray(bp, p * NR);
-            b1.intoArray(bp, p * NR + L);
-            FloatVector x;
-            x = FloatVector.broadcast(S, ap[ai]);
-            c00 = b0.fma(x, c00);
-            c01 = b1.fma(x, c01);
-            x = FloatVector.broadcast(S, ap[ai + KC_MAX]);
-            c10 = b0.fma(x, c10);
-            c11 = b1.fma(x, c11);
-            x = FloatVector.broadcast(S, ap[ai + 2 * KC_MAX]);
-            c20 = b0.fma(x, c20);
-            c21 = b1.fma(x, c21);
-            x = FloatVector.broadcast(S, ap[ai + 3 * KC_MAX]);
-            c30 = b0.fma(x, c30);
-            c31 = b1.fma(x, c31);
-            x = FloatVector.broadcast(S, ap[ai + 4 * KC_MAX]);
-            c40 = b0.fma(x, c40);
-            c41 = b1.fma(x, c41);
-            x = FloatVector.broadcast(S, ap[ai + 5 * KC_MAX]);
-            c50 = b0.fma(x, c50);
-            c51 = b1.fma(x, c51);
-            x = FloatVector.broadcast(S, ap[ai + 6 * KC_MAX]);
-            c60 = b0.fma(x, c60);
-            c61 = b1.fma(x, c61);
-            x = FloatVector.broadcast(S, ap[ai + 7 * KC_MAX]);
             c70 = b0.fma(x, c70);
             c71 = b1.fma(x, c71);
         }
