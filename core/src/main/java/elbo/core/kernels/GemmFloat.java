@@ -418,7 +418,7 @@ final class GemmFloat {
             // transposed in registers, then the last kc mod L rows gathered, lane j from column j
             // at index off + j·js + p
             int[] idx = ws.gatherIndex(js);
-            for (int p = packTransposed(b, off, js, kc, w, bp); p < kc; p++) {
+            for (int p = packTransposed(b, off, js, kc, w, bp, ws.zipX, ws.zipY); p < kc; p++) {
                 for (int v = 0; v < w; v += L) {
                     FloatVector.fromArray(S, b, off + p, idx, v).intoArray(bp, p * w + v);
                 }
@@ -442,130 +442,54 @@ final class GemmFloat {
 
     /**
      * {@code packB} for a transposed operand: {@code bp[p·w + j] = b[off + j·js + p]} for {@code p}
-     * below the last multiple of L in {@code kc}, which it returns (0 if L is not 4, 8 or 16). Each
-     * L x L block is read as L vectors along p (contiguous) and turned into L vectors along j by
-     * log2(L) rounds of zips, {@code (r_i, r_(i+L/2)) -> (zipLow, zipHigh)}: after log2(L) perfect
-     * shuffles row i holds column i. On AMD Zen 5 it packs a panel at 0.16-0.17 ns per element,
-     * the gathers it replaces at 0.39 (-XX:UseAVX=2) and 0.45 (AVX-512). Gathering B' inside the
-     * first 8-row tile's kernel instead (as the contiguous case is packed) ran 128x300x784 NT on one
-     * thread at 145 GFLOP/s (AVX-512), packing ahead through transposes at 185, and 5000x300x40 NT
-     * at 94 against 131.
+     * below the last multiple of L in {@code kc}, which it returns. Each L x L block is read as L
+     * vectors along p (contiguous) and turned into L vectors along j by log2(L) rounds of zips,
+     * {@code (r_i, r_(i+L/2)) -> (r'_2i, r'_(2i+1)) = (zipLow, zipHigh)}: after log2(L) perfect
+     * shuffles row i holds column i. Between rounds the block passes through two L x L scratch
+     * blocks in L1 ({@code x}, {@code y}), one small method per round: a 16 x 16 block held in
+     * registers, 64 zips in one method, ran 3% faster but sometimes compiled with the zips not
+     * inlined (C2's NodeCountInliningCutoff), each then boxing its result: 128x300x784 NT at a quarter
+     * of OpenBLAS and 250 MB allocated per IWAE K=50 step. On AMD Zen 5, one thread: 128x300x784 NT
+     * at 179 GFLOP/s with AVX-512 (145 when the first 8-row tile gathered B' as it went, as the
+     * contiguous case is packed) and 92 with -XX:UseAVX=2 (82-87 with gathers).
      */
-    static int packTransposed(float[] b, int off, int js, int kc, int w, float[] bp) {
-        return switch (L) {
-            case 4 -> packTransposed4(b, off, js, kc, w, bp);
-            case 8 -> packTransposed8(b, off, js, kc, w, bp);
-            case 16 -> packTransposed16(b, off, js, kc, w, bp);
-            default -> 0;
-        };
-    }
-
-    static int packTransposed4(float[] b, int off, int js, int kc, int w, float[] bp) {
+    static int packTransposed(float[] b, int off, int js, int kc, int w, float[] bp, float[] x, float[] y) {
         int p = 0;
-        for (; p + 4 <= kc; p += 4) {
-            for (int v = 0; v < w; v += 4) {
+        for (; p + L <= kc; p += L) {
+            for (int v = 0; v < w; v += L) {
                 int src = off + v * js + p;
-                FloatVector r0 = FloatVector.fromArray(S, b, src);
-                FloatVector r1 = FloatVector.fromArray(S, b, src + js);
-                FloatVector r2 = FloatVector.fromArray(S, b, src + 2 * js);
-                FloatVector r3 = FloatVector.fromArray(S, b, src + 3 * js);
-                for (int round = 0; round < 2; round++) {
-                    FloatVector z0 = zipLow(r0, r2), z1 = zipHigh(r0, r2);
-                    FloatVector z2 = zipLow(r1, r3), z3 = zipHigh(r1, r3);
-                    r0 = z0; r1 = z1; r2 = z2; r3 = z3;
-                }
                 int dst = p * w + v;
-                r0.intoArray(bp, dst);
-                r1.intoArray(bp, dst + w);
-                r2.intoArray(bp, dst + 2 * w);
-                r3.intoArray(bp, dst + 3 * w);
+                if (L == 2) {
+                    zipRound(b, src, js, bp, dst, w);
+                    continue;
+                }
+                zipRound(b, src, js, x, 0, L);
+                for (int round = 2; round < ZIP_ROUNDS; round++) {
+                    zipRound(x, 0, L, y, 0, L);
+                    float[] t = x;
+                    x = y;
+                    y = t;
+                }
+                zipRound(x, 0, L, bp, dst, w);
             }
         }
         return p;
     }
 
-    static int packTransposed8(float[] b, int off, int js, int kc, int w, float[] bp) {
-        int p = 0;
-        for (; p + 8 <= kc; p += 8) {
-            for (int v = 0; v < w; v += 8) {
-                int src = off + v * js + p;
-                FloatVector r0 = FloatVector.fromArray(S, b, src);
-                FloatVector r1 = FloatVector.fromArray(S, b, src + js);
-                FloatVector r2 = FloatVector.fromArray(S, b, src + 2 * js);
-                FloatVector r3 = FloatVector.fromArray(S, b, src + 3 * js);
-                FloatVector r4 = FloatVector.fromArray(S, b, src + 4 * js);
-                FloatVector r5 = FloatVector.fromArray(S, b, src + 5 * js);
-                FloatVector r6 = FloatVector.fromArray(S, b, src + 6 * js);
-                FloatVector r7 = FloatVector.fromArray(S, b, src + 7 * js);
-                for (int round = 0; round < 3; round++) {
-                    FloatVector z0 = zipLow(r0, r4), z1 = zipHigh(r0, r4);
-                    FloatVector z2 = zipLow(r1, r5), z3 = zipHigh(r1, r5);
-                    FloatVector z4 = zipLow(r2, r6), z5 = zipHigh(r2, r6);
-                    FloatVector z6 = zipLow(r3, r7), z7 = zipHigh(r3, r7);
-                    r0 = z0; r1 = z1; r2 = z2; r3 = z3; r4 = z4; r5 = z5; r6 = z6; r7 = z7;
-                }
-                int dst = p * w + v;
-                r0.intoArray(bp, dst);
-                r1.intoArray(bp, dst + w);
-                r2.intoArray(bp, dst + 2 * w);
-                r3.intoArray(bp, dst + 3 * w);
-                r4.intoArray(bp, dst + 4 * w);
-                r5.intoArray(bp, dst + 5 * w);
-                r6.intoArray(bp, dst + 6 * w);
-                r7.intoArray(bp, dst + 7 * w);
-            }
-        }
-        return p;
-    }
+    /** log2(L): the rounds of zips that transpose an L x L block. */
+    private static final int ZIP_ROUNDS = Integer.numberOfTrailingZeros(L);
 
-    static int packTransposed16(float[] b, int off, int js, int kc, int w, float[] bp) {
-        int p = 0;
-        for (; p + 16 <= kc; p += 16) {
-            for (int v = 0; v < w; v += 16) {
-                int src = off + v * js + p;
-                FloatVector r0 = row(b, src, js, 0), r1 = row(b, src, js, 1), r2 = row(b, src, js, 2);
-                FloatVector r3 = row(b, src, js, 3), r4 = row(b, src, js, 4), r5 = row(b, src, js, 5);
-                FloatVector r6 = row(b, src, js, 6), r7 = row(b, src, js, 7), r8 = row(b, src, js, 8);
-                FloatVector r9 = row(b, src, js, 9), r10 = row(b, src, js, 10), r11 = row(b, src, js, 11);
-                FloatVector r12 = row(b, src, js, 12), r13 = row(b, src, js, 13), r14 = row(b, src, js, 14);
-                FloatVector r15 = row(b, src, js, 15);
-                for (int round = 0; round < 4; round++) {
-                    FloatVector z0 = zipLow(r0, r8), z1 = zipHigh(r0, r8);
-                    FloatVector z2 = zipLow(r1, r9), z3 = zipHigh(r1, r9);
-                    FloatVector z4 = zipLow(r2, r10), z5 = zipHigh(r2, r10);
-                    FloatVector z6 = zipLow(r3, r11), z7 = zipHigh(r3, r11);
-                    FloatVector z8 = zipLow(r4, r12), z9 = zipHigh(r4, r12);
-                    FloatVector z10 = zipLow(r5, r13), z11 = zipHigh(r5, r13);
-                    FloatVector z12 = zipLow(r6, r14), z13 = zipHigh(r6, r14);
-                    FloatVector z14 = zipLow(r7, r15), z15 = zipHigh(r7, r15);
-                    r0 = z0; r1 = z1; r2 = z2; r3 = z3; r4 = z4; r5 = z5; r6 = z6; r7 = z7;
-                    r8 = z8; r9 = z9; r10 = z10; r11 = z11; r12 = z12; r13 = z13; r14 = z14; r15 = z15;
-                }
-                int dst = p * w + v;
-                r0.intoArray(bp, dst);
-                r1.intoArray(bp, dst + w);
-                r2.intoArray(bp, dst + 2 * w);
-                r3.intoArray(bp, dst + 3 * w);
-                r4.intoArray(bp, dst + 4 * w);
-                r5.intoArray(bp, dst + 5 * w);
-                r6.intoArray(bp, dst + 6 * w);
-                r7.intoArray(bp, dst + 7 * w);
-                r8.intoArray(bp, dst + 8 * w);
-                r9.intoArray(bp, dst + 9 * w);
-                r10.intoArray(bp, dst + 10 * w);
-                r11.intoArray(bp, dst + 11 * w);
-                r12.intoArray(bp, dst + 12 * w);
-                r13.intoArray(bp, dst + 13 * w);
-                r14.intoArray(bp, dst + 14 * w);
-                r15.intoArray(bp, dst + 15 * w);
-            }
+    /**
+     * One round: rows {@code from[fo + i·fs]}, {@code i < L}, are zipped in pairs
+     * {@code (i, i + L/2)} into rows {@code 2i} and {@code 2i + 1} of {@code to[to0 + i·ts]}.
+     */
+    private static void zipRound(float[] from, int fo, int fs, float[] to, int to0, int ts) {
+        for (int i = 0; i < L / 2; i++) {
+            FloatVector lo = FloatVector.fromArray(S, from, fo + i * fs);
+            FloatVector hi = FloatVector.fromArray(S, from, fo + (i + L / 2) * fs);
+            zipLow(lo, hi).intoArray(to, to0 + 2 * i * ts);
+            zipHigh(lo, hi).intoArray(to, to0 + (2 * i + 1) * ts);
         }
-        return p;
-    }
-
-    /** Row {@code i} of a block of a transposed operand: {@code L} elements along p from {@code src + i·js}. */
-    private static FloatVector row(float[] b, int src, int js, int i) {
-        return FloatVector.fromArray(S, b, src + i * js);
     }
 
     /** Lanes {@code 2i} and {@code 2i + 1} both from lane {@code i} (ZIP_LOW) or {@code L/2 + i} (ZIP_HIGH). */
@@ -1524,6 +1448,9 @@ final class GemmFloat {
     /** Per-thread packing buffers, grown on demand and kept: steady state allocates nothing. */
     private static final class Workspace {
         final float[] tile = new float[MR * NR];
+        /** Scratch blocks for {@link #packTransposed}'s middle rounds. */
+        final float[] zipX = new float[L * L];
+        final float[] zipY = new float[L * L];
         private final int[] gather = new int[NR];
         private int gatherStride = -1;
         private float[] b = new float[KC_MAX * NR];
