@@ -81,6 +81,9 @@ public final class AllocationProbe {
         float[] gc = new float[64 * 64];
         kernels.put("gemm/64x300x64", () -> k.gemm(false, false, 64, 64, 300, ga, 0, 300, gb, 0, 64, false, gc, 0, 64));
         kernels.put("gemm/64x300x40:NT", () -> k.gemm(false, true, 64, 40, 300, ga, 0, 300, gb, 0, 300, false, gc, 0, 40));
+        // a transposed B in whole panels: packed through rounds of zips (a 16 x 16 block held in
+        // registers once compiled, now and then, with its zips left un-inlined, boxing every one)
+        kernels.put("gemm/64x300x64:NT", () -> k.gemm(false, true, 64, 64, 300, ga, 0, 300, gb, 0, 300, false, gc, 0, 64));
         kernels.put("sum", () -> k.sum(A, 0, N));
         kernels.put("max", () -> k.max(A, 0, N));
         return kernels;
