@@ -402,8 +402,8 @@ final class GemmFloat {
      * {@code bp[p·w + j] = B'(p, j)} for {@code j < nv}, 0 for {@code nv <= j < w}, where
      * {@code w} ({@code NR}, or {@code L} for a last panel at most one vector wide) is the width of
      * the micro-panel and {@code B'(p, j) = b[off + p·ps + j·js]}. For the 8-row tile only panels
-     * narrower than {@code NR} come here (whole two-vector panels are packed by the first tile's
-     * kernel, see run); the 16-register tile packs every panel here.
+     * narrower than {@code NR} and transposed ones come here (whole two-vector panels of contiguous
+     * rows are packed by the first tile's kernel, see run); the 16-register tile packs every panel here.
      */
     static void packB(float[] b, int off, int ps, int js, int kc, int nv, int w, float[] bp, Workspace ws) {
         if (js == 1 && nv == w) {
@@ -415,8 +415,8 @@ final class GemmFloat {
             }
         } else if (nv == w) {
             // columns of B' contiguous (a transposed operand), whole vectors wide: L x L blocks
-            // transposed in registers, then the last kc mod L rows gathered, lane j from column j
-            // at index off + j·js + p
+            // transposed by rounds of zips, then the last kc mod L rows gathered, lane j from column
+            // j at index off + j·js + p
             int[] idx = ws.gatherIndex(js);
             for (int p = packTransposed(b, off, js, kc, w, bp, ws.zipX, ws.zipY); p < kc; p++) {
                 for (int v = 0; v < w; v += L) {
@@ -459,7 +459,7 @@ final class GemmFloat {
             for (int v = 0; v < w; v += L) {
                 int src = off + v * js + p;
                 int dst = p * w + v;
-                if (L == 2) {
+                if (L == 2) { // one round: straight from b into bp
                     zipRound(b, src, js, bp, dst, w);
                     continue;
                 }
