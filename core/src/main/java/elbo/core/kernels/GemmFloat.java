@@ -35,7 +35,7 @@ import jdk.incubator.vector.VectorSpecies;
  * contiguous, the 32-register tile's first kernel packs a two-vector panel as it reads it, so that
  * the copy partly hides behind its {@code fma}s (a separate packing pass took 6–9% of the time of
  * the VAE-shaped products). When its columns are (a transposed operand), the panel is packed ahead
- * through L × L transposes in registers ({@link #packTransposed}), faster than gathering it even
+ * through L × L transposes, rounds of zips ({@link #packTransposed}), faster than gathering it even
  * inside the first kernel.
  * Packed operands make every load in the inner loop a fixed offset from the loop counter, so C2
  * can hoist the bounds checks out of it and folds the offsets into the addressing: the loop body is
@@ -415,14 +415,8 @@ final class GemmFloat {
             }
         } else if (nv == w) {
             // columns of B' contiguous (a transposed operand), whole vectors wide: L x L blocks
-            // transposed by rounds of zips, then the last kc mod L rows gathered, lane j from column
-            // j at index off + j·js + p
-            int[] idx = ws.gatherIndex(js);
-            for (int p = packTransposed(b, off, js, kc, w, bp, ws.zipX, ws.zipY); p < kc; p++) {
-                for (int v = 0; v < w; v += L) {
-                    FloatVector.fromArray(S, b, off + p, idx, v).intoArray(bp, p * w + v);
-                }
-            }
+            // transposed by rounds of zips
+            packTransposed(b, off, js, kc, w, bp, ws);
         } else if (js == 1) {
             packPartialRows(b, off, ps, kc, nv, w, bp);
         } else {
@@ -441,54 +435,82 @@ final class GemmFloat {
     }
 
     /**
-     * {@code packB} for a transposed operand: {@code bp[p·w + j] = b[off + j·js + p]} for {@code p}
-     * below the last multiple of L in {@code kc}, which it returns. Each L x L block is read as L
-     * vectors along p (contiguous) and turned into L vectors along j by log2(L) rounds of zips,
-     * {@code (r_i, r_(i+L/2)) -> (r'_2i, r'_(2i+1)) = (zipLow, zipHigh)}: after log2(L) perfect
-     * shuffles row i holds column i. Between rounds the block passes through two L x L scratch
-     * blocks in L1 ({@code x}, {@code y}), one small method per round: a 16 x 16 block held in
-     * registers, 64 zips in one method, ran 3% faster but sometimes compiled with the zips not
-     * inlined (C2's NodeCountInliningCutoff), each then boxing its result: 128x300x784 NT at a quarter
-     * of OpenBLAS and 250 MB allocated per IWAE K=50 step. On AMD Zen 5, one thread: 128x300x784 NT
-     * at 179 GFLOP/s with AVX-512 (145 when the first 8-row tile gathered B' as it went, as the
-     * contiguous case is packed) and 92 with -XX:UseAVX=2 (82-87 with gathers).
+     * {@code packB} for a transposed operand: {@code bp[p·w + j] = b[off + j·js + p]} for {@code p < kc},
+     * {@code j < w}. Each L x L block is read as L vectors along p (contiguous) and turned into L
+     * vectors along j by log2(L) rounds of zips, {@code (r_i, r_(i+L/2)) -> (r'_2i, r'_(2i+1)) =
+     * (zipLow, zipHigh)} (see zipRound): after log2(L) perfect shuffles row i holds column i. Between
+     * rounds the block passes through two L x L scratch blocks in L1, one small method per round: a
+     * 16 x 16 block held in registers, 64 zips in one method, ran 3% faster but sometimes compiled
+     * with the zips not inlined (C2's NodeCountInliningCutoff), each then boxing its result:
+     * 128x300x784 NT at a quarter of OpenBLAS and 250 MB allocated per IWAE K=50 step. On AMD Zen 5,
+     * one thread: 128x300x784 NT at 179 GFLOP/s with AVX-512 (145 when the first 8-row tile gathered
+     * B' as it went, as the contiguous case is packed) and 92 with -XX:UseAVX=2 (82-87 with gathers).
      */
-    static int packTransposed(float[] b, int off, int js, int kc, int w, float[] bp, float[] x, float[] y) {
+    static void packTransposed(float[] b, int off, int js, int kc, int w, float[] bp, Workspace ws) {
         int p = 0;
         for (; p + L <= kc; p += L) {
             for (int v = 0; v < w; v += L) {
-                int src = off + v * js + p;
-                int dst = p * w + v;
-                if (L == 2) { // one round: straight from b into bp
-                    zipRound(b, src, js, bp, dst, w);
-                    continue;
-                }
-                zipRound(b, src, js, x, 0, L);
-                for (int round = 2; round < ZIP_ROUNDS; round++) {
-                    zipRound(x, 0, L, y, 0, L);
-                    float[] t = x;
-                    x = y;
-                    y = t;
-                }
-                zipRound(x, 0, L, bp, dst, w);
+                transposeBlock(b, off + v * js + p, js, bp, p * w + v, w, ws.zipX, ws.zipY);
             }
         }
-        return p;
+        int rest = kc - p;
+        if (rest == 0) {
+            return;
+        }
+        // the last kc mod L rows: each column's rest copied into a zero-padded block, transposed in
+        // place, its first rows kept (a gather here allocated 4.6 KB a call in one KernelAllocationTest
+        // run, a boxed vector per row; strided scalar reads made NT products 10-18% slower)
+        float[] t = ws.zipT;
+        for (int v = 0; v < w; v += L) {
+            for (int j = 0; j < L; j++) {
+                System.arraycopy(b, off + (v + j) * js + p, t, j * L, rest);
+                java.util.Arrays.fill(t, j * L + rest, j * L + L, 0f);
+            }
+            transposeBlock(t, 0, L, t, 0, L, ws.zipX, ws.zipY);
+            for (int i = 0; i < rest; i++) {
+                System.arraycopy(t, i * L, bp, (p + i) * w + v, L);
+            }
+        }
+    }
+
+    /**
+     * {@code to[to0 + j·ts + i] = from[fo + i·fs + j]} for {@code i, j < L}: log2(L) rounds of zips, the
+     * ones in between through the scratch blocks {@code x} and {@code y}. {@code to} may be {@code from}
+     * when both are a block of their own: the first round reads all of it before the last one writes.
+     */
+    private static void transposeBlock(float[] from, int fo, int fs, float[] to, int to0, int ts,
+                                       float[] x, float[] y) {
+        if (ZIP_ROUNDS == 1) {
+            zipRound(from, fo, fs, to, to0, ts);
+            return;
+        }
+        zipRound(from, fo, fs, x, 0, L);
+        for (int round = 2; round < ZIP_ROUNDS; round++) {
+            zipRound(x, 0, L, y, 0, L);
+            float[] swap = x;
+            x = y;
+            y = swap;
+        }
+        zipRound(x, 0, L, to, to0, ts);
     }
 
     /** log2(L): the rounds of zips that transpose an L x L block. */
     private static final int ZIP_ROUNDS = Integer.numberOfTrailingZeros(L);
 
     /**
-     * One round: rows {@code from[fo + i·fs]}, {@code i < L}, are zipped in pairs
-     * {@code (i, i + L/2)} into rows {@code 2i} and {@code 2i + 1} of {@code to[to0 + i·ts]}.
+     * One round: rows {@code from[fo + i·fs]}, {@code i < L}, are zipped in pairs {@code (i, i + L/2)}
+     * into rows {@code 2i} and {@code 2i + 1} of {@code to[to0 + i·ts]}:
+     * {@code zipLow = lo0 hi0 lo1 hi1 ...}, {@code zipHigh = lo(L/2) hi(L/2) lo(L/2+1) hi(L/2+1) ...},
+     * each one shuffle applied to both rows and a blend taking the odd lanes from {@code hi}. (Written
+     * here, not as helpers taking vectors: a helper C2 has compiled on its own to more than
+     * {@code InlineSmallCode} is not inlined, and then boxes every vector; KernelAllocationTest.)
      */
     private static void zipRound(float[] from, int fo, int fs, float[] to, int to0, int ts) {
         for (int i = 0; i < L / 2; i++) {
             FloatVector lo = FloatVector.fromArray(S, from, fo + i * fs);
             FloatVector hi = FloatVector.fromArray(S, from, fo + (i + L / 2) * fs);
-            zipLow(lo, hi).intoArray(to, to0 + 2 * i * ts);
-            zipHigh(lo, hi).intoArray(to, to0 + (2 * i + 1) * ts);
+            lo.rearrange(ZIP_LOW).blend(hi.rearrange(ZIP_LOW), ODD_LANES).intoArray(to, to0 + 2 * i * ts);
+            lo.rearrange(ZIP_HIGH).blend(hi.rearrange(ZIP_HIGH), ODD_LANES).intoArray(to, to0 + (2 * i + 1) * ts);
         }
     }
 
@@ -496,16 +518,6 @@ final class GemmFloat {
     private static final VectorShuffle<Float> ZIP_LOW = VectorShuffle.fromOp(S, i -> i / 2);
     private static final VectorShuffle<Float> ZIP_HIGH = VectorShuffle.fromOp(S, i -> L / 2 + i / 2);
     private static final VectorMask<Float> ODD_LANES = VectorMask.fromLong(S, 0xAAAA_AAAA_AAAA_AAAAL);
-
-    // zipLow(a, b) = a0 b0 a1 b1 ... : one shuffle applied to both, then the odd lanes taken from b
-    private static FloatVector zipLow(FloatVector a, FloatVector b) {
-        return a.rearrange(ZIP_LOW).blend(b.rearrange(ZIP_LOW), ODD_LANES);
-    }
-
-    // zipHigh(a, b) = a(L/2) b(L/2) a(L/2+1) b(L/2+1) ...
-    private static FloatVector zipHigh(FloatVector a, FloatVector b) {
-        return a.rearrange(ZIP_HIGH).blend(b.rearrange(ZIP_HIGH), ODD_LANES);
-    }
 
     /**
      * {@code packB} for the last, partial panel of contiguous rows ({@code nv < w}), one vector column
@@ -1448,11 +1460,10 @@ final class GemmFloat {
     /** Per-thread packing buffers, grown on demand and kept: steady state allocates nothing. */
     private static final class Workspace {
         final float[] tile = new float[MR * NR];
-        /** Scratch blocks for {@link #packTransposed}'s middle rounds. */
+        /** Scratch blocks for {@link #packTransposed}: its middle rounds, and its last, partial rows. */
         final float[] zipX = new float[L * L];
         final float[] zipY = new float[L * L];
-        private final int[] gather = new int[NR];
-        private int gatherStride = -1;
+        final float[] zipT = new float[L * L];
         private float[] b = new float[KC_MAX * NR];
         private float[] a = new float[KC_MAX * MR];
 
@@ -1461,17 +1472,6 @@ final class GemmFloat {
                 b = new float[size];
             }
             return b;
-        }
-
-        /** {@code {0, js, 2·js, ...}}: the gather offsets of one row of a transposed panel. */
-        int[] gatherIndex(int js) {
-            if (js != gatherStride) {
-                for (int j = 0; j < NR; j++) {
-                    gather[j] = j * js;
-                }
-                gatherStride = js;
-            }
-            return gather;
         }
 
         float[] packedA(int size) {
