@@ -27,7 +27,7 @@ import java.util.List;
  * ({@code java.lang.foreign}), final only from Java 22 on; ELBO itself stays Java 21 bytecode.
  *
  * <p>Usage: {@code java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED
- * -cp core/target/classes:bench/target/classes bench/paired/PairedGemm.java [--quick] [library]}
+ * -cp core/target/classes:bench/target/classes bench/paired/PairedGemm.java [--quick] [--threads=N] [--shapes=MxKxN[:TN],...] [library]}
  * ({@code bench/compare} adds JMH's jar, which {@code PeakBench}'s annotations name); the library
  * defaults to Debian's {@code libopenblas.so.0}. Set {@code OPENBLAS_CORETYPE} as {@code bench/compare} does: the
  * library reads it when it loads. Prints a table, then one line per figure in {@code bench/compare}'s
@@ -56,6 +56,10 @@ public final class PairedGemm {
         int[] threadCounts = Arrays.stream(args).filter(a -> a.startsWith("--threads="))
                 .map(a -> new int[] {Integer.parseInt(a.substring("--threads=".length()))})
                 .findFirst().orElse(new int[] {1, 2});
+        // --shapes=5000x300x784,784x5000x300:TN (GemmShape's form): these instead of the VAE shapes and 1024³
+        List<String> shapes = Arrays.stream(args).filter(a -> a.startsWith("--shapes="))
+                .map(a -> List.of(a.substring("--shapes=".length()).split(",")))
+                .findFirst().orElse(GemmShape.ALL);
         String library = Arrays.stream(args).filter(a -> !a.startsWith("--")).findFirst().orElse(DEFAULT_LIBRARY);
         if (!Files.exists(Path.of(library))) {
             throw new IllegalArgumentException("no OpenBLAS library at " + library);
@@ -83,7 +87,7 @@ public final class PairedGemm {
         for (int threads : threadCounts) {
             Parallel.setThreads(threads);
             setThreads.invokeExact(threads);
-            for (String shape : GemmShape.ALL) {
+            for (String shape : shapes) {
                 try (Arena arena = Arena.ofConfined()) {
                     Product p = new Product(shape, arena);
                     p.check();

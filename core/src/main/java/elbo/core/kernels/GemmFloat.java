@@ -61,7 +61,7 @@ final class GemmFloat {
     /**
      * Rows of the register tile, chosen by the register file: 8 rows × 2 vectors (16 accumulators, two
      * vectors of {@code B'}, a broadcast: 19 registers) where there are 32, 3 × 3 (at most 15, see
-     * {@link #tile3x3Rows}) where there are 16. On AVX2 the 8-row tile spilled accumulators to the
+     * {@link #tile3x3}) where there are 16. On AVX2 the 8-row tile spilled accumulators to the
      * stack every k-step (C2, JDK 25) and ran at 0.38-0.63 of OpenBLAS.
      */
     static final int MR = REGISTERS >= 32 ? 8 : 3;
@@ -70,7 +70,7 @@ final class GemmFloat {
     /** Columns of the register tile. */
     static final int NR = VECTORS * L;
     /**
-     * True for the 16-register tile ({@link #tile3x3Rows} and its siblings), which packs {@code B'}
+     * True for the 16-register tile ({@link #tile3x3} and its siblings), which packs {@code B'}
      * ahead of its kernels: the fused packing variants of the 8-row tile won 5-9% on AVX-512, where
      * they were tuned, and would double this tile's code.
      */
@@ -274,7 +274,18 @@ final class GemmFloat {
          * {@code kc} k-steps of {@code MR} (see {@link #run}).
          */
         int packedTileSize(int kc) {
-            return acs == 1 ? MR * KC_MAX : MR * kc;
+            return rowsLayout() ? MR * KC_MAX : MR * kc;
+        }
+
+        /**
+         * True if {@code A'} is packed as rows of each tile at the stride {@value #KC_MAX}: when its rows
+         * run contiguously along k, and otherwise too unless an {@code MR}-lane vector can copy a
+         * k-step of a tile at once ({@code COLUMN_VECTORS}). Packing a transposed {@code A'} into
+         * k-steps of 3 an element at a time took 11% of 784x5000x300 TN and 38% of 300x5000x40 TN
+         * (-XX:UseAVX=2, one thread); see {@link #packRowsTransposed}.
+         */
+        boolean rowsLayout() {
+            return acs == 1 || !COLUMN_VECTORS;
         }
 
         void runAll() {
@@ -304,21 +315,28 @@ final class GemmFloat {
             int q1 = (int) ((long) panels * (cg + 1) / colGroups);
             Workspace ws = WORKSPACES.get();
             int blockK = blockK(k);
-            // A' is packed tile by tile in one of two layouts, whichever is a plain copy: rows of the
-            // tile at a fixed stride when they run contiguously along k, else k-steps of MR elements
-            boolean byRows = acs == 1;
+            // A' is packed in one of two layouts: rows of each tile at a fixed stride (a plain copy
+            // when they run contiguously along k, else through transposes of L x L blocks), or, for
+            // a transposed A' where a vector of MR lanes exists, k-steps of MR elements (a plain copy)
+            boolean byRows = rowsLayout();
             for (int p0 = 0; p0 < k; p0 += blockK) {
                 int kc = Math.min(blockK, k - p0);
                 int size = packedTileSize(kc);
                 float[] ap = ws.packedA((t1 - t0) * size);
-                for (int t = t0; t < t1; t++) {
-                    int i0 = t * MR;
-                    int rows = Math.min(MR, mm - i0);
-                    int src = aOff + i0 * ars + p0 * acs;
-                    if (byRows) {
-                        packRows(a, src, ars, kc, rows, ap, (t - t0) * size);
-                    } else {
-                        packA(a, src, ars, acs, kc, rows, ap, (t - t0) * size);
+                if (byRows && acs != 1) {
+                    // the whole block at once: its rows are the columns of a row-major A'ᵀ
+                    int rows = Math.min(t1 * MR, mm) - t0 * MR;
+                    packRowsTransposed(a, aOff + t0 * MR * ars + p0 * acs, ars, acs, kc, rows, (t1 - t0) * MR, ap, ws);
+                } else {
+                    for (int t = t0; t < t1; t++) {
+                        int i0 = t * MR;
+                        int rows = Math.min(MR, mm - i0);
+                        int src = aOff + i0 * ars + p0 * acs;
+                        if (byRows) {
+                            packRows(a, src, ars, kc, rows, ap, (t - t0) * size);
+                        } else {
+                            packA(a, src, ars, acs, kc, rows, ap, (t - t0) * size);
+                        }
                     }
                 }
                 float[] bp = ws.packedB(kc * NR);
@@ -347,17 +365,11 @@ final class GemmFloat {
                         int di = whole ? cOff + i0 * crs + j0 : 0;
                         int drs = whole ? crs : NR;
                         boolean dload = whole && load;
-                        if (SIXTEEN_REGISTERS) {
+                        if (SIXTEEN_REGISTERS) { // A' always in rows (see rowsLayout)
                             if (w == NR) {
-                                if (byRows) {
-                                    tile3x3Rows(kc, ap, ao, bp, dst, di, drs, dload);
-                                } else {
-                                    tile3x3Steps(kc, ap, ao, bp, dst, di, drs, dload);
-                                }
-                            } else if (byRows) {
-                                tile3x1Rows(kc, ap, ao, bp, dst, di, drs, dload);
+                                tile3x3(kc, ap, ao, bp, dst, di, drs, dload);
                             } else {
-                                tile3x1Steps(kc, ap, ao, bp, dst, di, drs, dload);
+                                tile3x1(kc, ap, ao, bp, dst, di, drs, dload);
                             }
                         } else if (packAsRead && t == t0) {
                             if (byRows) {
@@ -551,22 +563,47 @@ final class GemmFloat {
     }
 
     /**
+     * {@code ap[i·KC_MAX + p] = A'(i, p) = a[off + i·rs + p·cs]} for {@code i < rows}, {@code p < kc},
+     * and 0 for {@code rows <= i < paddedRows} (the missing rows of a tail tile): the rows layout of a
+     * whole block of tiles, which lie one after the other. When a column of {@code A'} is contiguous
+     * ({@code rs == 1}: a transposed operand) the block is moved in L x L transposes (see
+     * {@link #packTransposed}); the strips left over at the edges, and any other strides, an element
+     * at a time.
+     */
+    static void packRowsTransposed(float[] a, int off, int rs, int cs, int kc, int rows, int paddedRows,
+                                   float[] ap, Workspace ws) {
+        int wholeRows = rs == 1 ? rows / L * L : 0;
+        int wholeSteps = rs == 1 ? kc / L * L : 0;
+        for (int p = 0; p < wholeSteps; p += L) {
+            for (int i = 0; i < wholeRows; i += L) {
+                transposeBlock(a, off + p * cs + i, cs, ap, i * KC_MAX + p, KC_MAX, ws.zipX, ws.zipY);
+            }
+        }
+        for (int p = wholeSteps; p < kc; p++) { // the last kc mod L k-steps of these rows
+            for (int i = 0; i < wholeRows; i++) {
+                ap[i * KC_MAX + p] = a[off + p * cs + i];
+            }
+        }
+        for (int i = wholeRows; i < rows; i++) { // the last rows mod L, along their k-steps
+            for (int p = 0; p < kc; p++) {
+                ap[i * KC_MAX + p] = a[off + i * rs + p * cs];
+            }
+        }
+        for (int i = rows; i < paddedRows; i++) {
+            java.util.Arrays.fill(ap, i * KC_MAX, i * KC_MAX + kc, 0f);
+        }
+    }
+
+    /**
      * {@code ap[ao + p·MR + r] = A'(r, p)} for {@code r < rows}, 0 for the missing rows of a tail tile,
-     * where {@code A'(r, p) = a[off + r·rs + p·cs]}.
+     * where {@code A'(r, p) = a[off + r·rs + p·cs]}: the k-steps layout, used only where
+     * {@code COLUMN_VECTORS} holds (see {@code Job.rowsLayout}).
      */
     static void packA(float[] a, int off, int rs, int cs, int kc, int rows, float[] ap, int ao) {
         if (rs == 1 && rows == MR) {
             // a column of the tile is contiguous (a transposed operand): one MR-lane vector per k-step
             for (int p = 0; p < kc; p++) {
-                int src = off + p * cs;
-                int dst = ao + p * MR;
-                if (COLUMN_VECTORS) {
-                    FloatVector.fromArray(SM, a, src).intoArray(ap, dst);
-                } else {
-                    for (int r = 0; r < MR; r++) {
-                        ap[dst + r] = a[src + r];
-                    }
-                }
+                FloatVector.fromArray(SM, a, off + p * cs).intoArray(ap, ao + p * MR);
             }
             return;
         }
@@ -816,15 +853,16 @@ final class GemmFloat {
 
     /**
      * The 16-register tile: 3 rows × 3 vectors: 9 accumulators, 3 vectors of B' and the broadcasts, 15
-     * registers even when C2 hoists all three broadcasts ahead of the fma's (as it does), in the two
-     * layouts of A': rows at the fixed stride KC_MAX ({@code tile3x3Rows}, a plain copy to pack) or
-     * k-steps of 3 ({@code tile3x3Steps}); B' packed, {@code bp[p·w + j]}. The {@code tile3x1} pair serves
-     * a last panel one vector wide. Tried first on AVX2 (AMD Zen 5 with -XX:UseAVX=2, paired against
+     * registers even when C2 hoists all three broadcasts ahead of the fma's (as it does). A' is
+     * always packed in rows at the fixed stride KC_MAX (a transposed one through transposes: in
+     * k-steps of 3, packed an element at a time, it was 11-38% slower on the TN products of the
+     * IWAE's weight gradients); B' packed, {@code bp[p·w + j]}. {@code tile3x1} serves a last panel
+     * one vector wide. Tried first on AVX2 (AMD Zen 5 with -XX:UseAVX=2, paired against
      * OpenBLAS's Haswell kernels, 1 thread): 5 rows × 2 vectors, 13 registers on paper, but C2 hoisted
      * its five broadcasts and spilled an accumulator every k-step (0.37-0.49 of OpenBLAS); 4 × 2 ran
      * clean at 0.53-0.88; 3 × 3 with A' always in k-steps at 0.55-0.90; as it is, 0.71-0.93 over runs.
      */
-    static void tile3x3Rows(int kc, float[] ap, int ao, float[] bp,
+    static void tile3x3(int kc, float[] ap, int ao, float[] bp,
             float[] c, int ci, int rs, boolean load) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S);
@@ -871,54 +909,7 @@ final class GemmFloat {
         c22.intoArray(c, ci + 2 * rs + 2 * L);
     }
 
-    static void tile3x3Steps(int kc, float[] ap, int ao, float[] bp,
-            float[] c, int ci, int rs, boolean load) {
-        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S);
-        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S);
-        for (int p = 0; p < kc; p++) {
-            int ai = ao + p * MR;
-            int bj = p * NR;
-            FloatVector b0 = FloatVector.fromArray(S, bp, bj);
-            FloatVector b1 = FloatVector.fromArray(S, bp, bj + L);
-            FloatVector b2 = FloatVector.fromArray(S, bp, bj + 2 * L);
-            FloatVector x;
-            x = FloatVector.broadcast(S, ap[ai]);
-            c00 = b0.fma(x, c00);
-            c01 = b1.fma(x, c01);
-            c02 = b2.fma(x, c02);
-            x = FloatVector.broadcast(S, ap[ai + 1]);
-            c10 = b0.fma(x, c10);
-            c11 = b1.fma(x, c11);
-            c12 = b2.fma(x, c12);
-            x = FloatVector.broadcast(S, ap[ai + 2]);
-            c20 = b0.fma(x, c20);
-            c21 = b1.fma(x, c21);
-            c22 = b2.fma(x, c22);
-        }
-        if (load) {
-            c00 = c00.add(FloatVector.fromArray(S, c, ci));
-            c01 = c01.add(FloatVector.fromArray(S, c, ci + L));
-            c02 = c02.add(FloatVector.fromArray(S, c, ci + 2 * L));
-            c10 = c10.add(FloatVector.fromArray(S, c, ci + rs));
-            c11 = c11.add(FloatVector.fromArray(S, c, ci + rs + L));
-            c12 = c12.add(FloatVector.fromArray(S, c, ci + rs + 2 * L));
-            c20 = c20.add(FloatVector.fromArray(S, c, ci + 2 * rs));
-            c21 = c21.add(FloatVector.fromArray(S, c, ci + 2 * rs + L));
-            c22 = c22.add(FloatVector.fromArray(S, c, ci + 2 * rs + 2 * L));
-        }
-        c00.intoArray(c, ci);
-        c01.intoArray(c, ci + L);
-        c02.intoArray(c, ci + 2 * L);
-        c10.intoArray(c, ci + rs);
-        c11.intoArray(c, ci + rs + L);
-        c12.intoArray(c, ci + rs + 2 * L);
-        c20.intoArray(c, ci + 2 * rs);
-        c21.intoArray(c, ci + 2 * rs + L);
-        c22.intoArray(c, ci + 2 * rs + 2 * L);
-    }
-
-    static void tile3x1Rows(int kc, float[] ap, int ao, float[] bp,
+    static void tile3x1(int kc, float[] ap, int ao, float[] bp,
             float[] c, int ci, int rs, boolean load) {
         FloatVector c00 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S);
@@ -933,33 +924,6 @@ final class GemmFloat {
             x = FloatVector.broadcast(S, ap[ai + KC_MAX]);
             c10 = b0.fma(x, c10);
             x = FloatVector.broadcast(S, ap[ai + 2 * KC_MAX]);
-            c20 = b0.fma(x, c20);
-        }
-        if (load) {
-            c00 = c00.add(FloatVector.fromArray(S, c, ci));
-            c10 = c10.add(FloatVector.fromArray(S, c, ci + rs));
-            c20 = c20.add(FloatVector.fromArray(S, c, ci + 2 * rs));
-        }
-        c00.intoArray(c, ci);
-        c10.intoArray(c, ci + rs);
-        c20.intoArray(c, ci + 2 * rs);
-    }
-
-    static void tile3x1Steps(int kc, float[] ap, int ao, float[] bp,
-            float[] c, int ci, int rs, boolean load) {
-        FloatVector c00 = FloatVector.zero(S);
-        FloatVector c10 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S);
-        for (int p = 0; p < kc; p++) {
-            int ai = ao + p * MR;
-            int bj = p * L;
-            FloatVector b0 = FloatVector.fromArray(S, bp, bj);
-            FloatVector x;
-            x = FloatVector.broadcast(S, ap[ai]);
-            c00 = b0.fma(x, c00);
-            x = FloatVector.broadcast(S, ap[ai + 1]);
-            c10 = b0.fma(x, c10);
-            x = FloatVector.broadcast(S, ap[ai + 2]);
             c20 = b0.fma(x, c20);
         }
         if (load) {

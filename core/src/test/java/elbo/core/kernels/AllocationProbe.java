@@ -84,6 +84,8 @@ public final class AllocationProbe {
         // a transposed B in whole panels: packed through rounds of zips (a 16 x 16 block held in
         // registers once compiled, now and then, with its zips left un-inlined, boxing every one)
         kernels.put("gemm/64x300x64:NT", () -> k.gemm(false, true, 64, 64, 300, ga, 0, 300, gb, 0, 300, false, gc, 0, 64));
+        // a transposed A (a weight gradient's Aᵀ·dC): its rows through the same zips where the tile has 3 rows
+        kernels.put("gemm/64x300x64:TN", () -> k.gemm(true, false, 64, 64, 300, ga, 0, 64, gb, 0, 64, false, gc, 0, 64));
         kernels.put("sum", () -> k.sum(A, 0, N));
         kernels.put("max", () -> k.max(A, 0, N));
         return kernels;

@@ -306,6 +306,21 @@ class VectorKernelsTest {
         }
     }
 
+    /**
+     * A transposed A packed at every row tail and k tail: where no vector has exactly as many lanes
+     * as the tile has rows (the 16-register tile, and 8-row tiles of 4-lane vectors), its rows are
+     * moved in L x L transposes and the leftover strips an element at a time.
+     */
+    @Test
+    void gemmFloatTransposedAAtEveryTail() {
+        for (int m = 1; m <= 2 * vl + 3; m++) {
+            for (int k = 1; k <= 2 * vl + 3; k++) {
+                checkGemmFloat(m, 3 * vl + 1, k, true, (m + k) % 2 == 0, k % 2 == 0);
+            }
+        }
+        checkGemmFloat(300, 40, 5 * vl + 3, true, false, true); // several tiles, a k tail
+    }
+
     private void checkGemmFloat(int m, int n, int k, boolean ta, boolean tb, boolean acc) {
         int lda = Math.max(1, ta ? m : k) + rnd.nextInt(3);
         int ldb = Math.max(1, tb ? k : n) + rnd.nextInt(3);
