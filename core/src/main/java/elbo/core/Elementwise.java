@@ -58,7 +58,7 @@ final class Elementwise {
     }
 
     /** {@code dy · d}, broadcasting, with exact zeros where {@code dy} is 0 ({@code 0 · ∞ := 0}); not recorded. */
-    private static Tensor mul0(Tensor dy, Tensor d) {
+    static Tensor mul0(Tensor dy, Tensor d) {
         return zip(BinaryOp.MUL_KEEP_ZERO, dy, d, "mul");
     }
 

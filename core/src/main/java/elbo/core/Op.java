@@ -8,8 +8,9 @@ import elbo.core.kernels.UnaryOp;
  * and the set is enumerable so that a test can prove every one has a float64 gradient check. The label is the name used in error messages and anomaly reports.
  *
  * <p>Composite operations (transpose, stack, squeeze/unsqueeze, square, rsub, scalar arithmetic) are
- * built from these. softplus, logSigmoid and logSumExp could be composed too, but are fused primitives
- * because the composition overflows (their Javadoc says so); linear ({@code x Wᵀ + b}) is a fused
+ * built from these. softplus, logSigmoid, logSumExp and bernoulliLogProb could be composed too, but are
+ * fused primitives because the composition overflows (their Javadoc says so; bernoulliLogProb also
+ * saves six passes over a VAE decoder's logits); linear ({@code x Wᵀ + b}) is a fused
  * primitive because one GEMM onto bias-initialised rows saves a pass, a tensor and a graph node per layer.
  *
  * <p>An elementwise op names the kernel function of its forward pass ({@link UnaryOp}, {@link BinaryOp});
@@ -23,7 +24,7 @@ public enum Op {
     SOFTPLUS("softplus", UnaryOp.SOFTPLUS), LOG_SIGMOID("logSigmoid", UnaryOp.LOG_SIGMOID),
     MAXIMUM("maximum", BinaryOp.MAX), MINIMUM("minimum", BinaryOp.MIN), WHERE("where"), CLAMP("clamp"),
     MATMUL("matmul"), LINEAR("linear"),
-    SUM("sum"), MEAN("mean"), MAX("max"), LOG_SUM_EXP("logSumExp"),
+    SUM("sum"), MEAN("mean"), MAX("max"), LOG_SUM_EXP("logSumExp"), BERNOULLI_LOG_PROB("bernoulliLogProb"),
     RESHAPE("reshape"), PERMUTE("permute"), BROADCAST_TO("broadcastTo"),
     NARROW("narrow"), CONCAT("concat"), INDEX_SELECT("indexSelect"), GATHER("gather"),
     DETACH("detach"), CAST("cast");

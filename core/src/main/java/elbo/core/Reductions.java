@@ -4,7 +4,10 @@ import java.util.Arrays;
 
 import static elbo.core.Tensor.K;
 
-/** Reductions over axes: sum, mean, max and log-sum-exp, forward and backward side by side. */
+/**
+ * Reductions over axes: sum, mean, max, log-sum-exp and the Bernoulli log-likelihood, forward and
+ * backward side by side.
+ */
 final class Reductions {
     private Reductions() {
     }
@@ -139,6 +142,63 @@ final class Reductions {
             });
             return new Tensor[] {softmax.mul(dy.reshapeRaw(kept))};
         }, x);
+    }
+
+    static Tensor bernoulliLogProb(Tensor logits, Tensor x) {
+        String op = "bernoulliLogProb";
+        Elementwise.checkSameDType(op, logits, x);
+        if (logits.rank() == 0 || x.rank() == 0 || logits.dim(-1) != x.dim(-1)) {
+            throw new ShapeException(op + ": logits " + logits.shape() + " and x " + x.shape()
+                    + " must share a last (event) axis");
+        }
+        int d = logits.dim(-1);
+        Shape lRows = logits.shape().without(logits.rank() - 1);
+        Shape xRows = x.shape().without(x.rank() - 1);
+        Shape rows = Shape.broadcast(lRows, xRows, op);
+        Tensor y = Tensor.uninitialized(rows, logits.dtype()); // the runs cover every row
+        forEachRowRun(rows, lRows, xRows, (l0, x0, y0, n) -> {  // y = Σ_d x·ℓ - softplus(ℓ)
+            if (logits.dtype() == DType.FLOAT32) {
+                K.bernoulliLogProbRows(logits.f32(), l0 * d, x.f32(), x0 * d, n, d, y.f32(), y0);
+            } else {
+                K.bernoulliLogProbRows(logits.f64(), l0 * d, x.f64(), x0 * d, n, d, y.f64(), y0);
+            }
+        });
+        return Autograd.record(Op.BERNOULLI_LOG_PROB, y, dy -> {
+            Shape full = rows.append(d);
+            Tensor score = Tensor.uninitialized(full, logits.dtype());     // bernoulliLogProb: dℓ = dy * (x - σ(ℓ))
+            forEachRowRun(rows, lRows, xRows, (l0, x0, y0, n) -> {
+                if (logits.dtype() == DType.FLOAT32) {
+                    K.bernoulliScoreRows(dy.f32(), y0, logits.f32(), l0 * d, x.f32(), x0 * d, n, d, score.f32(), y0 * d);
+                } else {
+                    K.bernoulliScoreRows(dy.f64(), y0, logits.f64(), l0 * d, x.f64(), x0 * d, n, d, score.f64(), y0 * d);
+                }
+            });
+            Tensor dx = x.requiresGrad()                                         //                   dx = dy * ℓ
+                    ? Elementwise.sumTo(Elementwise.mul0(dy.reshapeRaw(rows.append(1)), logits), x.shape()) : null;
+            return new Tensor[] {Elementwise.sumTo(score, logits.shape()), dx};
+        }, logits, x);
+    }
+
+    /** A run of {@code n} consecutive rows of the output from row {@code y0}, from rows {@code l0} and {@code x0} of the operands. */
+    @FunctionalInterface
+    private interface RowRun {
+        void apply(int l0, int x0, int y0, int n);
+    }
+
+    /**
+     * The rows of a broadcast between two operands of rows {@code lRows} and {@code xRows}, in runs
+     * along which both operands' rows are consecutive; where one repeats a row, one row at a time.
+     */
+    private static void forEachRowRun(Shape rows, Shape lRows, Shape xRows, RowRun run) {
+        Broadcast.forEachRun(rows, new Shape[] {lRows, xRows}, (off, st, y0, n) -> {
+            if (st[0] == 1 && st[1] == 1) {
+                run.apply(off[0], off[1], y0, n);
+            } else {
+                for (int i = 0; i < n; i++) {
+                    run.apply(off[0] + i * st[0], off[1] + i * st[1], y0 + i, 1);
+                }
+            }
+        });
     }
 
     /** The number of +inf entries of {@code x} in each group reduced to one element of {@code kept}. */

@@ -109,6 +109,13 @@ public final class Shape {
         return new Shape(d);
     }
 
+    /** This shape with one more axis, of size {@code size}, at the end. */
+    public Shape append(int size) {
+        int[] d = java.util.Arrays.copyOf(dims, dims.length + 1);
+        d[dims.length] = size;
+        return Shape.of(d);
+    }
+
     /** This shape with {@code axis} removed. */
     public Shape without(int axis) {
         int[] d = new int[dims.length - 1];

@@ -808,6 +808,24 @@ public final class Tensor {
      */
     public Tensor logSumExp(int axis, boolean keepDims) { return Reductions.logSumExp(this, axis, keepDims); }
 
+    /**
+     * The log-likelihood of {@code x} under independent Bernoulli variables whose logits are this tensor,
+     * summed over the last axis (fused primitive, for stability and speed):
+     * <pre>
+     *   y = Σ_d x_d ℓ_d - softplus(ℓ_d)       dℓ = dy · (x - σ(ℓ))       dx = dy · ℓ
+     * </pre>
+     * the negated binary cross-entropy with logits: finite and exact for logits of any size, where
+     * {@code log σ(ℓ)} of a rounded probability would be {@code -inf}; for {@code x} in {@code [0, 1]} it
+     * is the cross-entropy (not a normalised density). Two passes over the logits forward and backward,
+     * where the composition {@code x.mul(ℓ).sub(ℓ.softplus()).sum(-1)} takes eight.
+     *
+     * @param x observations: the same last axis; the other axes broadcast against this tensor's
+     * @return shape: the broadcast of both shapes without the last axis
+     * @throws ShapeException if either is a scalar, the last axes differ, or the other axes do not broadcast
+     * @throws DTypeException if the dtypes differ
+     */
+    public Tensor bernoulliLogProb(Tensor x) { return Reductions.bernoulliLogProb(this, x); }
+
     private int[] allAxes() {
         int[] a = new int[rank()];
         for (int i = 0; i < a.length; i++) {

@@ -480,6 +480,29 @@ class GradientCheckTest {
         assertClose(x.logSumExp(axis, keepDims).add(100.0), x.add(100.0).logSumExp(axis, keepDims), 1e-10);
     }
 
+    @Property(tries = TRIES, seed = SEED)
+    @Checks(Op.BERNOULLI_LOG_PROB)
+    void bernoulliLogProb(@ForAll("pairs") Broadcasting rows, @ForAll("eventSizes") int d, @ForAll long seed) {
+        Rng r = new Rng(seed);
+        Tensor logits = uniform(r, withEvent(rows.operands()[0], d), -4, 4);
+        Tensor x = uniform(r, withEvent(rows.operands()[1], d), 0, 1); // continuous targets: x gets a gradient too
+        check(t -> t[0].bernoulliLogProb(t[1]), logits, x);
+        check(t -> t[0].bernoulliLogProb(t[1]).square(), logits, x); // dy varies across rows
+        // the composition it fuses, fine at these magnitudes
+        assertClose(x.mul(logits).sub(logits.softplus()).sum(-1, false), logits.bernoulliLogProb(x), 1e-12);
+    }
+
+    @Provide
+    Arbitrary<Integer> eventSizes() {
+        return Arbitraries.integers().between(1, 5);
+    }
+
+    private static int[] withEvent(int[] rows, int d) {
+        int[] s = Arrays.copyOf(rows, rows.length + 1);
+        s[rows.length] = d;
+        return s;
+    }
+
     // ---- shaping ------------------------------------------------------------------------------
 
     @Property(tries = TRIES, seed = SEED)

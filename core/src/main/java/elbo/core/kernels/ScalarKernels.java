@@ -134,6 +134,59 @@ public final class ScalarKernels implements Kernels {
         }
     }
 
+    @Override
+    public void bernoulliLogProbRows(float[] logits, int lOff, float[] x, int xOff, int rows, int cols,
+                                     float[] out, int outOff) {
+        for (int r = 0; r < rows; r++) {
+            double s = 0;
+            for (int j = 0; j < cols; j++) {
+                s += bernoulliLogProb(logits[lOff + r * cols + j], x[xOff + r * cols + j]);
+            }
+            out[outOff + r] = (float) s;
+        }
+    }
+
+    @Override
+    public void bernoulliLogProbRows(double[] logits, int lOff, double[] x, int xOff, int rows, int cols,
+                                     double[] out, int outOff) {
+        for (int r = 0; r < rows; r++) {
+            double s = 0;
+            for (int j = 0; j < cols; j++) {
+                s += bernoulliLogProb(logits[lOff + r * cols + j], x[xOff + r * cols + j]);
+            }
+            out[outOff + r] = s;
+        }
+    }
+
+    /** {@code x·ℓ - softplus(ℓ)}: one term of {@link #bernoulliLogProbRows}. */
+    static double bernoulliLogProb(double logit, double x) {
+        return x * logit - UnaryOp.SOFTPLUS.apply(logit);
+    }
+
+    @Override
+    public void bernoulliScoreRows(float[] dy, int dyOff, float[] logits, int lOff, float[] x, int xOff,
+                                   int rows, int cols, float[] g, int gOff) {
+        for (int r = 0; r < rows; r++) {
+            double d = dy[dyOff + r];
+            for (int j = 0; j < cols; j++) {
+                int i = r * cols + j;
+                g[gOff + i] = d == 0 ? 0f : (float) (d * (x[xOff + i] - UnaryOp.SIGMOID.apply(logits[lOff + i])));
+            }
+        }
+    }
+
+    @Override
+    public void bernoulliScoreRows(double[] dy, int dyOff, double[] logits, int lOff, double[] x, int xOff,
+                                   int rows, int cols, double[] g, int gOff) {
+        for (int r = 0; r < rows; r++) {
+            double d = dy[dyOff + r];
+            for (int j = 0; j < cols; j++) {
+                int i = r * cols + j;
+                g[gOff + i] = d == 0 ? 0.0 : d * (x[xOff + i] - UnaryOp.SIGMOID.apply(logits[lOff + i]));
+            }
+        }
+    }
+
     /** {@code m + log(s)}, where a non-finite max (all -inf, any +inf, NaN) is the answer itself. */
     static double logSumExpFromMax(double m, double s) {
         return Double.isFinite(m) ? m + Math.log(s) : m;

@@ -74,7 +74,9 @@ public final class VectorKernels implements Kernels {
     private static final int ROOT_MAX_D = 7;
     private static final int ROOT_LSE_ROWS_F = 8;
     private static final int ROOT_ADAM_F = 9;
-    private static final MethodHandle[] ROOTS = new MethodHandle[10];
+    private static final int ROOT_BERNOULLI_FROM_T = 10;
+    private static final int ROOT_BERNOULLI_SCORE_F = 11;
+    private static final MethodHandle[] ROOTS = new MethodHandle[12];
 
     static {
         Class<?> f = float[].class;
@@ -90,6 +92,8 @@ public final class VectorKernels implements Kernels {
         ROOTS[ROOT_MAX_D] = root("maxLoop", double.class, d, i, i);
         ROOTS[ROOT_LSE_ROWS_F] = root("logSumExpRowsLoop", void.class, f, i, i, i, i, f, i);
         ROOTS[ROOT_ADAM_F] = root("adamLoop", void.class, AdamJob.class, i, i);
+        ROOTS[ROOT_BERNOULLI_FROM_T] = root("bernoulliFromT", double.class, f, i, f, i, f, i);
+        ROOTS[ROOT_BERNOULLI_SCORE_F] = root("bernoulliScoreLoop", void.class, f, i, f, i, f, i, i, i, i, f, i);
     }
 
     /** The static method {@code name(params)} of this class as a handle. */
@@ -760,6 +764,156 @@ public final class VectorKernels implements Kernels {
         }
     }
 
+    // ---- the Bernoulli log-likelihood with logits ----------------------------------------------
+
+    @Override
+    public void bernoulliLogProbRows(float[] logits, int lOff, float[] x, int xOff, int rows, int cols,
+                                     float[] out, int outOff) {
+        checkMatrix(logits, lOff, rows, cols);
+        checkMatrix(x, xOff, rows, cols);
+        checkRange(out, outOff, rows);
+        if ((long) rows * cols >= PARALLEL_MIN && rows > 1) {
+            JOBS.get().bernoulliRows(false, null, 0, logits, lOff, x, xOff, rows, cols, out, outOff);
+        } else {
+            bernoulliLogProbRowsF(logits, lOff, x, xOff, 0, rows, cols, out, outOff);
+        }
+    }
+
+    /**
+     * Rows {@code r0 .. r1-1}, each in blocks of softplus's scratch: {@code t = e^-|ℓ|} (softplus's first
+     * pass, the tail through a padded vector as in mapF), then {@code Σ x·ℓ - max(ℓ,0) - log1p(t)}. Two
+     * loops for the same reason softplus has two passes (see softplusInBlocks).
+     */
+    static void bernoulliLogProbRowsF(float[] l, int lOff, float[] x, int xOff, int r0, int r1, int cols,
+                                      float[] out, int outOff) {
+        float[] t = SOFTPLUS_SCRATCH.get();
+        MethodHandle expNegAbs = SOFTPLUS_PASSES[EXP_NEG_ABS];
+        MethodHandle sum = ROOTS[ROOT_BERNOULLI_FROM_T];
+        try {
+            for (int r = r0; r < r1; r++) {
+                double s = 0;
+                for (int start = 0; start < cols; start += SOFTPLUS_BLOCK) {
+                    int len = Math.min(SOFTPLUS_BLOCK, cols - start);
+                    int lo = lOff + r * cols + start;
+                    int whole = len - len % FL;
+                    if (whole > 0) {
+                        expNegAbs.invokeExact(l, lo, t, 0, whole);
+                    }
+                    if (whole < len) { // len < SOFTPLUS_BLOCK here, so t has room for a whole vector
+                        float[] tail = TAIL.get();
+                        java.util.Arrays.fill(tail, 0f);
+                        System.arraycopy(l, lo + whole, tail, 0, len - whole);
+                        expNegAbs.invokeExact(tail, 0, t, whole, FL);
+                    }
+                    s += (double) sum.invokeExact(l, lo, x, xOff + r * cols + start, t, len);
+                }
+                out[outOff + r] = (float) s;
+            }
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
+    }
+
+    /** {@code Σ_j x·ℓ - max(ℓ,0) - log1p(t)} over {@code j < n}, {@code t = e^-|ℓ|}: float lanes, then the lanes in order. */
+    private static double bernoulliFromT(float[] l, int lo, float[] x, int xo, float[] t, int n) {
+        FloatVector acc = FloatVector.zero(FS);
+        for (int j = 0; j < n; j += FL) { // one log1p call site, the tail masked (see mapExp)
+            boolean whole = j + FL <= n;
+            FloatVector lv = whole ? FloatVector.fromArray(FS, l, lo + j) : FloatVector.fromArray(FS, l, lo + j, FS.indexInRange(j, n));
+            FloatVector xv = whole ? FloatVector.fromArray(FS, x, xo + j) : FloatVector.fromArray(FS, x, xo + j, FS.indexInRange(j, n));
+            FloatVector tv = FloatVector.fromArray(FS, t, j); // whole vectors: see bernoulliLogProbRowsF
+            FloatVector term = xv.mul(lv).sub(lv.blend(0f, lv.compare(VectorOperators.LT, 0f))) // NaN stays NaN
+                    .sub(VectorMath.log1pUnit(tv));
+            acc = whole ? acc.add(term) : acc.add(term, FS.indexInRange(j, n));
+        }
+        double s = 0;
+        for (int k = 0; k < FL; k++) {
+            s += acc.lane(k);
+        }
+        return s;
+    }
+
+    @Override
+    public void bernoulliLogProbRows(double[] logits, int lOff, double[] x, int xOff, int rows, int cols,
+                                     double[] out, int outOff) {
+        checkMatrix(logits, lOff, rows, cols);
+        checkMatrix(x, xOff, rows, cols);
+        checkRange(out, outOff, rows);
+        for (int r = 0; r < rows; r++) {
+            double s = 0;
+            for (int j = 0; j < cols; j++) { // float64 verifies: the reference's own terms and order
+                s += ScalarKernels.bernoulliLogProb(logits[lOff + r * cols + j], x[xOff + r * cols + j]);
+            }
+            out[outOff + r] = s;
+        }
+    }
+
+    @Override
+    public void bernoulliScoreRows(float[] dy, int dyOff, float[] logits, int lOff, float[] x, int xOff,
+                                   int rows, int cols, float[] g, int gOff) {
+        checkRange(dy, dyOff, rows);
+        checkMatrix(logits, lOff, rows, cols);
+        checkMatrix(x, xOff, rows, cols);
+        checkMatrix(g, gOff, rows, cols);
+        if ((long) rows * cols >= PARALLEL_MIN && rows > 1) {
+            JOBS.get().bernoulliRows(true, dy, dyOff, logits, lOff, x, xOff, rows, cols, g, gOff);
+        } else {
+            bernoulliScoreRowsF(dy, dyOff, logits, lOff, x, xOff, 0, rows, cols, g, gOff);
+        }
+    }
+
+    static void bernoulliScoreRowsF(float[] dy, int dyOff, float[] l, int lOff, float[] x, int xOff,
+                                    int r0, int r1, int cols, float[] g, int gOff) {
+        try {
+            ROOTS[ROOT_BERNOULLI_SCORE_F].invokeExact(dy, dyOff, l, lOff, x, xOff, r0, r1, cols, g, gOff);
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
+    }
+
+    /** {@code g = dy[r]·(x - σ(ℓ))}, row by row; a row with {@code dy[r] = 0} is zeros. */
+    private static void bernoulliScoreLoop(float[] dy, int dyOff, float[] l, int lOff, float[] x, int xOff,
+                                           int r0, int r1, int cols, float[] g, int gOff) {
+        for (int r = r0; r < r1; r++) {
+            int base = r * cols;
+            float d = dy[dyOff + r];
+            if (d == 0f) {
+                java.util.Arrays.fill(g, gOff + base, gOff + base + cols, 0f);
+                continue;
+            }
+            FloatVector dv = FloatVector.broadcast(FS, d);
+            for (int j = 0; j < cols; j += FL) { // one sigmoid call site, the tail masked (see mapExp)
+                boolean whole = j + FL <= cols;
+                FloatVector lv = whole ? FloatVector.fromArray(FS, l, lOff + base + j)
+                        : FloatVector.fromArray(FS, l, lOff + base + j, FS.indexInRange(j, cols));
+                FloatVector xv = whole ? FloatVector.fromArray(FS, x, xOff + base + j)
+                        : FloatVector.fromArray(FS, x, xOff + base + j, FS.indexInRange(j, cols));
+                FloatVector gv = dv.mul(xv.sub(VectorMath.sigmoid(lv)));
+                if (whole) {
+                    gv.intoArray(g, gOff + base + j);
+                } else {
+                    gv.intoArray(g, gOff + base + j, FS.indexInRange(j, cols));
+                }
+            }
+        }
+    }
+
+    @Override
+    public void bernoulliScoreRows(double[] dy, int dyOff, double[] logits, int lOff, double[] x, int xOff,
+                                   int rows, int cols, double[] g, int gOff) {
+        checkRange(dy, dyOff, rows);
+        checkMatrix(logits, lOff, rows, cols);
+        checkMatrix(x, xOff, rows, cols);
+        checkMatrix(g, gOff, rows, cols);
+        for (int r = 0; r < rows; r++) {
+            double d = dy[dyOff + r];
+            for (int j = 0; j < cols; j++) { // float64: the reference's own formula
+                int i = r * cols + j;
+                g[gOff + i] = d == 0 ? 0.0 : d * (x[xOff + i] - UnaryOp.SIGMOID.apply(logits[lOff + i]));
+            }
+        }
+    }
+
     @Override
     public void logSumExpRows(double[] x, int off, int rows, int cols, double[] out, int outOff) {
         checkMatrix(x, off, rows, cols);
@@ -942,6 +1096,8 @@ public final class VectorKernels implements Kernels {
         private static final int SUM_F = 4;
         private static final int SUM_D = 5;
         private static final int LSE_F = 6;
+        private static final int BERNOULLI_F = 7;
+        private static final int BERNOULLI_SCORE_F = 8;
 
         private int kind;
         private UnaryOp unary;
@@ -950,6 +1106,9 @@ public final class VectorKernels implements Kernels {
         private float[] fa;
         private float[] fb;
         private float[] fy;
+        /** The upstream gradient rows of BERNOULLI_SCORE_F, from {@code so}. */
+        private float[] fs0;
+        private int so;
         private double[] da;
         private double[] db;
         private double[] dy;
@@ -1034,6 +1193,24 @@ public final class VectorKernels implements Kernels {
             return sumOfPartials(blocks);
         }
 
+        /** The Bernoulli log-likelihood rows ({@code score} false) or its gradient rows, split by rows. */
+        void bernoulliRows(boolean score, float[] d, int dOff, float[] l, int lOff, float[] x, int xOff,
+                           int rows, int cols, float[] out, int outOff) {
+            kind = score ? BERNOULLI_SCORE_F : BERNOULLI_F;
+            fs0 = d;
+            so = dOff;
+            fa = l;
+            ao = lOff;
+            fb = x;
+            bo = xOff;
+            this.n = rows;
+            this.cols = cols;
+            fy = out;
+            yo = outOff;
+            int rowsPerTask = Math.max(1, TASK_ELEMENTS / Math.max(1, cols));
+            runAndClear((rows + rowsPerTask - 1) / rowsPerTask);
+        }
+
         void logSumExpF(float[] x, int off, int rows, int cols, float[] out, int outOff) {
             kind = LSE_F;
             fa = x;
@@ -1062,7 +1239,7 @@ public final class VectorKernels implements Kernels {
             try {
                 Parallel.run(tasks, this);
             } finally {
-                fa = fb = fy = null;
+                fa = fb = fy = fs0 = null;
                 da = db = dy = null;
             }
         }
@@ -1087,6 +1264,16 @@ public final class VectorKernels implements Kernels {
                     int rowsPerTask = Math.max(1, TASK_ELEMENTS / Math.max(1, cols));
                     int r0 = task * rowsPerTask;
                     logSumExpRowsF(fa, ao, r0, Math.min(n, r0 + rowsPerTask), cols, fy, yo);
+                }
+                case BERNOULLI_F, BERNOULLI_SCORE_F -> {
+                    int rowsPerTask = Math.max(1, TASK_ELEMENTS / Math.max(1, cols));
+                    int r0 = task * rowsPerTask;
+                    int r1 = Math.min(n, r0 + rowsPerTask);
+                    if (kind == BERNOULLI_F) {
+                        bernoulliLogProbRowsF(fa, ao, fb, bo, r0, r1, cols, fy, yo);
+                    } else {
+                        bernoulliScoreRowsF(fs0, so, fa, ao, fb, bo, r0, r1, cols, fy, yo);
+                    }
                 }
                 default -> throw new AssertionError(kind);
             }

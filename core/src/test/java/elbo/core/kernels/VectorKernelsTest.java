@@ -1,5 +1,6 @@
 package elbo.core.kernels;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -251,6 +252,92 @@ class VectorKernelsTest {
         }
     }
 
+    /**
+     * The Bernoulli log-likelihood with logits and its gradient, against the reference at every tail
+     * length, past one softplus block (2048), and large enough to be split over threads; logits up to
+     * ±1e4 (where "sigmoid, then log" gives -inf), binary and continuous x, a row with a zero gradient
+     * and NaN logits (exact zeros), and the gradient in place.
+     */
+    @Test
+    void bernoulliRowsMatchReference() {
+        for (int cols : new int[] {1, 2, vl - 1, vl, vl + 1, 2 * vl + 3, 3 * vl + 1, 784, 2047, 2049, 4100}) {
+            checkBernoulli(6, Math.max(1, cols));
+        }
+        checkBernoulli(200, 784); // 156,800 elements: split by rows
+    }
+
+    private void checkBernoulli(int rows, int cols) {
+        int n = rows * cols;
+        float[] l = new float[n + 1];
+        float[] x = new float[n + 2];
+        float[] dy = new float[rows + 1];
+        for (int i = 0; i < l.length; i++) {
+            double u = rnd.nextDouble();
+            l[i] = (float) (u < 0.05 ? (rnd.nextBoolean() ? 1e4 : -1e4) : rnd.nextGaussian() * 6);
+        }
+        for (int i = 0; i < x.length; i++) {
+            x[i] = i % 3 == 0 ? rnd.nextFloat() : rnd.nextInt(2);
+        }
+        for (int r = 0; r < dy.length; r++) {
+            dy[r] = (float) rnd.nextGaussian();
+        }
+        dy[1 + 1] = 0f; // row 1: no gradient, even where its logits are NaN
+        l[1 + cols] = Float.NaN;
+        float[] want = new float[rows];
+        float[] got = new float[rows];
+        ref.bernoulliLogProbRows(l, 1, x, 2, rows, cols, want, 0);
+        vec.bernoulliLogProbRows(l, 1, x, 2, rows, cols, got, 0);
+        for (int r = 0; r < rows; r++) {
+            double scale = 0;
+            for (int j = 0; j < cols; j++) {
+                scale += Math.abs(x[2 + r * cols + j] * l[1 + r * cols + j]) + Math.abs(l[1 + r * cols + j]) + 1;
+            }
+            if (Float.isNaN(want[r])) {
+                assertTrue(Float.isNaN(got[r]), "NaN logit in row " + r + ", cols " + cols);
+            } else {
+                assertEquals(want[r], got[r], 1e-6 * scale, "row " + r + ", cols " + cols);
+            }
+        }
+        float[] gWant = new float[n + 3];
+        float[] gGot = new float[n + 3];
+        ref.bernoulliScoreRows(dy, 1, l, 1, x, 2, rows, cols, gWant, 3);
+        vec.bernoulliScoreRows(dy, 1, l, 1, x, 2, rows, cols, gGot, 3);
+        for (int i = 0; i < n; i++) {
+            int r = i / cols;
+            String where = "gradient " + i + ", row " + r + ", cols " + cols;
+            if (r == 1) {
+                assertEquals(0f, gGot[3 + i], 0f, where);
+            } else {
+                assertEquals(gWant[3 + i], gGot[3 + i], 1e-6 * Math.abs(dy[1 + r]) + 1e-30, where);
+            }
+        }
+        float[] inPlace = l.clone();
+        vec.bernoulliScoreRows(dy, 1, inPlace, 1, x, 2, rows, cols, inPlace, 1);
+        for (int i = 0; i < n; i++) {
+            assertEquals(gGot[3 + i], inPlace[1 + i], 0f, "in place, " + i);
+        }
+        double[] dl = new double[n];
+        double[] dx = new double[n];
+        for (int i = 0; i < n; i++) {
+            dl[i] = l[1 + i];
+            dx[i] = x[2 + i];
+        }
+        double[] dWant = new double[rows];
+        double[] dGot = new double[rows];
+        ref.bernoulliLogProbRows(dl, 0, dx, 0, rows, cols, dWant, 0);
+        vec.bernoulliLogProbRows(dl, 0, dx, 0, rows, cols, dGot, 0);
+        assertArrayEquals(dWant, dGot, "f64");
+        double[] ddy = new double[rows];
+        for (int r = 0; r < rows; r++) {
+            ddy[r] = dy[1 + r];
+        }
+        double[] dgWant = new double[n];
+        double[] dgGot = new double[n];
+        ref.bernoulliScoreRows(ddy, 0, dl, 0, dx, 0, rows, cols, dgWant, 0);
+        vec.bernoulliScoreRows(ddy, 0, dl, 0, dx, 0, rows, cols, dgGot, 0);
+        assertArrayEquals(dgWant, dgGot, "f64 gradient");
+    }
+
     /** Shapes that reach every path: tails in m, n and k, the swapped orientation, k-blocks, threads. */
     private static final int[][] SHAPES = {
         {0, 3, 4}, {3, 0, 4}, {3, 4, 0}, {1, 1, 1}, {7, 5, 3}, {8, 32, 16}, {9, 33, 17}, {33, 40, 7},
@@ -258,7 +345,7 @@ class VectorKernelsTest {
         // GEMM blocking: several k-blocks with a tail tile and a one-vector last panel, split over
         // tasks (rows and columns); the transposed orientation split over tasks, and with whole tiles
         // (transposed in registers) over several k-blocks; a wide last panel; several row blocks of
-        // both A' layouts (Aᵀ packs k-steps, A packs rows); the row-layout tile's two-step loop
+        // both A' layouts (Aᵀ packs k-steps where MR-lane vectors exist, else rows through transposes; A packs rows); the row-layout tile's two-step loop
         // with an odd k-step left over
         {130, 300, 400}, {300, 40, 300}, {37, 45, 800}, {70, 530, 90}, {300, 33, 20}, {64, 24, 700},
         {800, 64, 300}, {24, 40, 65},

@@ -47,7 +47,7 @@ public final class Bernoulli implements Distribution {
     @Override
     public Tensor logProb(Tensor x) {
         Checks.value("Bernoulli.logProb", x, eventSize(), batchShape(), dtype());
-        return x.mul(logits).sub(logits.softplus()).sum(-1, false);
+        return logits.bernoulliLogProb(x); // Σ_d x_d ℓ_d - softplus(ℓ_d), fused: see Tensor.bernoulliLogProb
     }
 
     @Override

@@ -197,7 +197,7 @@ public final class PixelCnnDecoder extends Decoder {
 
         private Tensor logProbOf(Tensor x) {
             Tensor logits = decoder.logits(x, z);
-            return x.mul(logits).sub(logits.softplus()).sum(-1, false);
+            return logits.bernoulliLogProb(x);
         }
 
         @Override
