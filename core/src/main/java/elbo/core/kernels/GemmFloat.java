@@ -22,16 +22,18 @@ import jdk.incubator.vector.VectorSpecies;
  * <p><b>The register tile</b> is {@code MR × NR}, chosen at start-up by the register file
  * ({@link VectorRegisters}): 8 rows × 2 vectors with 32 vector registers (AVX-512, NEON, SVE), 3 rows ×
  * 3 vectors with 16 (SSE, AVX2), so that the accumulators, one k-step of {@code B'} and the broadcasts
- * fit without a spill. The 16-register tile has one kernel per layout of {@code A'} and packs {@code B'}
- * ahead; what follows about fused packing is the 32-register tile's.
+ * fit without a spill. The 16-register tile has one layout of {@code A'} and packs {@code B'} ahead;
+ * what follows about fused packing is the 32-register tile's.
  *
  * <p><b>Packing and blocking.</b> {@code k} is cut into blocks of at most {@value #KC_MAX} (about
  * {@value #KC_TARGET} when longer). For each k-block a task first packs its row tiles of {@code A'}
- * (they stay in L2), each in whichever layout is a plain copy: the tile's rows at the fixed stride
- * {@value #KC_MAX} when they run contiguously along {@code k} (an array copy per row), else
- * {@code k}-steps of {@code MR} elements (a transposed operand, one {@code MR}-lane vector per step).
- * Then, one column panel at a time, it packs a {@code kc × NR} micro-panel of {@code B'} (it stays
- * in L1) and runs the register tile down the tiles of {@code A'}. When the panel's rows are
+ * (they stay in L2): the tile's rows at the fixed stride {@value #KC_MAX} (an array copy per row when
+ * they run contiguously along {@code k}, else L × L transposes of the block, see
+ * {@link #packRowsTransposed}), or, for a transposed operand where a vector of exactly {@code MR}
+ * lanes exists, {@code k}-steps of {@code MR} elements (one such vector per step). Then, one column
+ * panel at a time, it packs a {@code kc × NR} micro-panel of {@code B'} (it stays in L1) and runs the
+ * register tile down the tiles of {@code A'}. A product of several row blocks keeps the panels each
+ * thread packed, to pack each once rather than once per row block (see {@link #CACHED_B_MAX}). When the panel's rows are
  * contiguous, the 32-register tile's first kernel packs a two-vector panel as it reads it, so that
  * the copy partly hides behind its {@code fma}s (a separate packing pass took 6–9% of the time of
  * the VAE-shaped products). When its columns are (a transposed operand), the panel is packed ahead
@@ -107,6 +109,16 @@ final class GemmFloat {
      * row-layout tiles.)
      */
     static final int TASK_A_ELEMENTS = 256 / MR * MR * KC_MAX;
+
+    /**
+     * At most this many elements of packed {@code B'} (all its k-blocks and panels) are kept by each
+     * thread across the row blocks of a product, to pack each panel once, not once per row block: 20
+     * times for the IWAE K=50 decoder's 5000 rows, where packing took 9-11% of the step at
+     * -XX:UseAVX=2. 4M floats: 1024³, and the IWAE's products several times over.
+     */
+    static final long CACHED_B_MAX = 1L << 22;
+    /** Numbers the products, so that a thread knows which of its kept panels belong to the current one. */
+    private static final java.util.concurrent.atomic.AtomicLong SERIAL = new java.util.concurrent.atomic.AtomicLong();
 
     private static final ThreadLocal<Job> JOBS = ThreadLocal.withInitial(Job::new);
     private static final ThreadLocal<Workspace> WORKSPACES = ThreadLocal.withInitial(Workspace::new);
@@ -190,6 +202,12 @@ final class GemmFloat {
         /** The task grid: {@code rowBlocks × colGroups} tasks. */
         int rowBlocks;
         int colGroups;
+        /**
+         * Whether each thread keeps the panels of {@code B'} it packs, for the next row block (see
+         * {@link #CACHED_B_MAX}), and this product's number, which marks the panels it packed.
+         */
+        boolean cacheB;
+        long serial;
 
         void plan(boolean transA, boolean transB, int m, int n, int k,
                   float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
@@ -230,6 +248,8 @@ final class GemmFloat {
             tiles = (mm + MR - 1) / MR;
             panels = (nn + NR - 1) / NR;
             partition();
+            cacheB = rowBlocks > 1 && (long) k * panels * NR <= CACHED_B_MAX;
+            serial = SERIAL.incrementAndGet();
         }
 
         /**
@@ -339,7 +359,6 @@ final class GemmFloat {
                         }
                     }
                 }
-                float[] bp = ws.packedB(kc * NR);
                 boolean load = accumulate || p0 > 0;
                 for (int q = q0; q < q1; q++) {
                     // one micro-panel of B' at a time, in L1 while the tiles of A' stream past it;
@@ -348,13 +367,18 @@ final class GemmFloat {
                     int nv = Math.min(NR, nn - j0);
                     int w = nv > L ? NR : L;
                     int bi = bOff + p0 * bps + j0 * bjs; // B'(0, 0) of this panel
+                    // packed once per thread and product when kept (cacheB), else once per row block
+                    int slot = p0 / blockK * panels + q;
+                    float[] bp = cacheB ? ws.cachedPanel(slot, kc * NR) : ws.packedB(kc * NR);
+                    boolean packed = cacheB && ws.isPacked(slot, serial);
                     // with 32 registers, a panel two vectors wide whose rows are contiguous (bjs == 1)
                     // is packed by the first tile's kernel as it reads it, a row at a time; every
                     // other panel is packed ahead (a transposed operand's through transposes)
-                    boolean packAsRead = !SIXTEEN_REGISTERS && nv == NR && bjs == 1;
-                    if (!packAsRead) {
+                    boolean packAsRead = !packed && !SIXTEEN_REGISTERS && nv == NR && bjs == 1;
+                    if (!packed && !packAsRead) {
                         packB(b, bi, bps, bjs, kc, nv, w, bp, ws);
                     }
+
                     for (int t = t0; t < t1; t++) {
                         int i0 = t * MR;
                         int rows = Math.min(MR, mm - i0);
@@ -391,6 +415,9 @@ final class GemmFloat {
                         if (!whole) {
                             storeTile(ws.tile, rows, nv, c, cOff + i0 * crs + j0 * ccs, crs, ccs, load);
                         }
+                    }
+                    if (cacheB) {
+                        ws.markPacked(slot, serial); // packed ahead, or by the first tile's kernel
                     }
                 }
             }
@@ -1443,6 +1470,31 @@ final class GemmFloat {
                 a = new float[size];
             }
             return a;
+        }
+
+        /** Packed panels of B' kept across row blocks: slot (k-block, panel), and the product that packed each. */
+        private float[][] panels = new float[0][];
+        private long[] packedBy = new long[0];
+
+        /** Slot {@code slot}'s panel, at least {@code size} long, and whether product {@code serial} packed it already. */
+        float[] cachedPanel(int slot, int size) {
+            if (panels.length <= slot) {
+                panels = java.util.Arrays.copyOf(panels, Math.max(slot + 1, 2 * panels.length));
+                packedBy = java.util.Arrays.copyOf(packedBy, panels.length);
+            }
+            if (panels[slot] == null || panels[slot].length < size) {
+                panels[slot] = new float[size];
+                packedBy[slot] = 0;
+            }
+            return panels[slot];
+        }
+
+        boolean isPacked(int slot, long serial) {
+            return packedBy[slot] == serial;
+        }
+
+        void markPacked(int slot, long serial) {
+            packedBy[slot] = serial;
         }
     }
 

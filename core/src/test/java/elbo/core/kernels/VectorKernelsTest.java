@@ -408,6 +408,34 @@ class VectorKernelsTest {
         checkGemmFloat(300, 40, 5 * vl + 3, true, false, true); // several tiles, a k tail
     }
 
+    /**
+     * Panels of B' are kept per thread across the row blocks of one product: the next product, with
+     * B changed in place in the same array, must pack them again.
+     */
+    @Test
+    void gemmFloatKeepsNoPanelAcrossProducts() {
+        int m = 900, n = 70, k = 500; // several row blocks, two k-blocks
+        for (boolean tb : new boolean[] {false, true}) {
+            float[] a = new float[m * k];
+            float[] b = new float[k * n];
+            for (int i = 0; i < a.length; i++) {
+                a[i] = rnd.nextFloat() - 0.5f;
+            }
+            for (int round = 0; round < 2; round++) {
+                for (int i = 0; i < b.length; i++) {
+                    b[i] = rnd.nextFloat() - 0.5f;
+                }
+                float[] want = new float[m * n];
+                float[] got = new float[m * n];
+                ref.gemm(false, tb, m, n, k, a, 0, k, b, 0, tb ? k : n, false, want, 0, n);
+                vec.gemm(false, tb, m, n, k, a, 0, k, b, 0, tb ? k : n, false, got, 0, n);
+                for (int i = 0; i < want.length; i++) {
+                    assertEquals(want[i], got[i], 1e-3, "round " + round + ", transB " + tb + ", element " + i);
+                }
+            }
+        }
+    }
+
     private void checkGemmFloat(int m, int n, int k, boolean ta, boolean tb, boolean acc) {
         int lda = Math.max(1, ta ? m : k) + rnd.nextInt(3);
         int ldb = Math.max(1, tb ? k : n) + rnd.nextInt(3);
