@@ -119,6 +119,30 @@ class NumericsTest {
 
     @ParameterizedTest
     @EnumSource(DType.class)
+    void bernoulliLogProbAtPlusMinus1e4(DType dtype) {
+        // rows: the likely outcome of each logit (log-likelihood 0), the unlikely one (-1e4 each)
+        Tensor logits = t(dtype, new double[] {1e4, -1e4, 1e4, -1e4}, 2, 2).requiresGrad(true);
+        Tensor x = t(dtype, new double[] {1, 0, 0, 1}, 2, 2);
+        Tensor y = logits.bernoulliLogProb(x);
+        assertValues(new double[] {0, -2e4}, y, tol(dtype));
+        y.sum().backward();
+        // dℓ = x - σ(ℓ): 0 where x is the likely outcome, ∓1 where it is not
+        assertValues(new double[] {0, 0, -1, 1}, logits.grad(), tol(dtype));
+        assertAllFinite(logits.grad());
+    }
+
+    @Test
+    void bernoulliLogProbNamesBadShapesAndDtypes() {
+        Tensor logits = Tensor.zeros(DType.FLOAT32, 3, 4);
+        ShapeException event = assertThrows(ShapeException.class, () -> logits.bernoulliLogProb(Tensor.zeros(DType.FLOAT32, 3, 5)));
+        assertTrue(event.getMessage().contains("[3, 4]") && event.getMessage().contains("[3, 5]"), event.getMessage());
+        assertThrows(ShapeException.class, () -> logits.bernoulliLogProb(Tensor.zeros(DType.FLOAT32, 2, 4)));
+        assertThrows(ShapeException.class, () -> logits.bernoulliLogProb(Tensor.scalar(1.0, DType.FLOAT32)));
+        assertThrows(DTypeException.class, () -> logits.bernoulliLogProb(Tensor.zeros(DType.FLOAT64, 3, 4)));
+    }
+
+    @ParameterizedTest
+    @EnumSource(DType.class)
     void logSigmoidAtPlusMinus1e4(DType dtype) {
         Tensor x = t(dtype, new double[] {1e4, -1e4}, 2).requiresGrad(true);
         Tensor y = x.logSigmoid();
