@@ -156,21 +156,20 @@ final class Reductions {
         Shape xRows = x.shape().without(x.rank() - 1);
         Shape rows = Shape.broadcast(lRows, xRows, op);
         Tensor y = Tensor.uninitialized(rows, logits.dtype()); // the runs cover every row
-        forEachRowRun(rows, lRows, xRows, (l0, x0, y0, n) -> {  // y = Σ_d x·ℓ - softplus(ℓ)
+        forEachRowRun(rows, lRows, xRows, (l0, x0, xn, y0, n) -> { // y = Σ_d x·ℓ - softplus(ℓ)
             if (logits.dtype() == DType.FLOAT32) {
-                K.bernoulliLogProbRows(logits.f32(), l0 * d, x.f32(), x0 * d, n, d, y.f32(), y0);
+                K.bernoulliLogProbRows(logits.f32(), l0 * d, x.f32(), x0 * d, xn, n, d, y.f32(), y0);
             } else {
-                K.bernoulliLogProbRows(logits.f64(), l0 * d, x.f64(), x0 * d, n, d, y.f64(), y0);
+                K.bernoulliLogProbRows(logits.f64(), l0 * d, x.f64(), x0 * d, xn, n, d, y.f64(), y0);
             }
         });
         return Autograd.record(Op.BERNOULLI_LOG_PROB, y, dy -> {
-            Shape full = rows.append(d);
-            Tensor score = Tensor.uninitialized(full, logits.dtype());     // bernoulliLogProb: dℓ = dy * (x - σ(ℓ))
-            forEachRowRun(rows, lRows, xRows, (l0, x0, y0, n) -> {
+            Tensor score = Tensor.uninitialized(rows.append(d), logits.dtype()); // bernoulliLogProb: dℓ = dy * (x - σ(ℓ))
+            forEachRowRun(rows, lRows, xRows, (l0, x0, xn, y0, n) -> {
                 if (logits.dtype() == DType.FLOAT32) {
-                    K.bernoulliScoreRows(dy.f32(), y0, logits.f32(), l0 * d, x.f32(), x0 * d, n, d, score.f32(), y0 * d);
+                    K.bernoulliScoreRows(dy.f32(), y0, logits.f32(), l0 * d, x.f32(), x0 * d, xn, n, d, score.f32(), y0 * d);
                 } else {
-                    K.bernoulliScoreRows(dy.f64(), y0, logits.f64(), l0 * d, x.f64(), x0 * d, n, d, score.f64(), y0 * d);
+                    K.bernoulliScoreRows(dy.f64(), y0, logits.f64(), l0 * d, x.f64(), x0 * d, xn, n, d, score.f64(), y0 * d);
                 }
             });
             Tensor dx = x.requiresGrad()                                         //                   dx = dy * ℓ
@@ -179,26 +178,54 @@ final class Reductions {
         }, logits, x);
     }
 
-    /** A run of {@code n} consecutive rows of the output from row {@code y0}, from rows {@code l0} and {@code x0} of the operands. */
+    /**
+     * {@code n} consecutive rows of the output from row {@code y0}: the logits' rows from {@code l0}, and
+     * {@code xn} rows of x from {@code x0} repeating down them.
+     */
     @FunctionalInterface
     private interface RowRun {
-        void apply(int l0, int x0, int y0, int n);
+        void apply(int l0, int x0, int xn, int y0, int n);
     }
 
     /**
-     * The rows of a broadcast between two operands of rows {@code lRows} and {@code xRows}, in runs
-     * along which both operands' rows are consecutive; where one repeats a row, one row at a time.
+     * The rows of the broadcast of the logits' rows {@code lRows} and x's rows {@code xRows}, in as few
+     * runs as the kernel can take: one for all of them when the logits are not broadcast and x only
+     * along leading axes (K samples of a batch's logits against the batch: x's rows repeat, and the
+     * kernel splits the whole over threads); else runs along which both are consecutive, and where
+     * one repeats a row, a row at a time.
      */
     private static void forEachRowRun(Shape rows, Shape lRows, Shape xRows, RowRun run) {
+        if (rows.numel() == 0) {
+            return;
+        }
+        if (lRows.equals(rows) && broadcastsAlongLeadingAxes(xRows, rows)) {
+            run.apply(0, 0, xRows.numel(), 0, rows.numel());
+            return;
+        }
         Broadcast.forEachRun(rows, new Shape[] {lRows, xRows}, (off, st, y0, n) -> {
             if (st[0] == 1 && st[1] == 1) {
-                run.apply(off[0], off[1], y0, n);
+                run.apply(off[0], off[1], n, y0, n);
             } else {
                 for (int i = 0; i < n; i++) {
-                    run.apply(off[0] + i * st[0], off[1] + i * st[1], y0 + i, 1);
+                    run.apply(off[0] + i * st[0], off[1] + i * st[1], 1, y0 + i, 1);
                 }
             }
         });
+    }
+
+    /** True if {@code s}, without its leading 1s, is the trailing part of {@code out}: a block repeated whole. */
+    private static boolean broadcastsAlongLeadingAxes(Shape s, Shape out) {
+        int lead = 0;
+        while (lead < s.rank() && s.dim(lead) == 1) {
+            lead++;
+        }
+        int tail = s.rank() - lead;
+        for (int i = 0; i < tail; i++) {
+            if (s.dim(lead + i) != out.dim(out.rank() - tail + i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The number of +inf entries of {@code x} in each group reduced to one element of {@code kept}. */

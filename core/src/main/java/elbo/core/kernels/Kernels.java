@@ -76,28 +76,31 @@ public interface Kernels {
      *   out[r] = Σ_j x[r,j]·ℓ[r,j] - softplus(ℓ[r,j])       (= Σ_j log σ(ℓ)^x (1-σ(ℓ))^(1-x))
      * </pre>
      * with {@code softplus(ℓ) = max(ℓ,0) + log1p(e^-|ℓ|)}: finite and exact for logits of any size
-     * (binary cross-entropy with logits, negated), for rows {@code r < rows} of {@code cols} elements
-     * ({@code ℓ[r,j] = logits[lOff + r·cols + j]}, likewise {@code x}). Fused, because the composition
-     * of tensor ops takes eight passes over the logits and two of them for the gradient.
+     * (binary cross-entropy with logits, negated), for rows {@code r < rows} of {@code cols} elements:
+     * {@code ℓ[r,j] = logits[lOff + r·cols + j]} and {@code x[r,j] = x[xOff + (r mod xRows)·cols + j]},
+     * the observations' {@code xRows} rows repeating down the logits' rows ({@code xRows = rows}: no
+     * repeat; {@code K} samples of a batch's logits scored against the batch: {@code xRows = B}).
+     * Fused, because the composition of tensor ops takes eight passes over the logits and two of them
+     * for the gradient.
      */
-    void bernoulliLogProbRows(float[] logits, int lOff, float[] x, int xOff, int rows, int cols,
+    void bernoulliLogProbRows(float[] logits, int lOff, float[] x, int xOff, int xRows, int rows, int cols,
                               float[] out, int outOff);
 
     /** Row-wise Bernoulli log-likelihood with logits; see the float version. */
-    void bernoulliLogProbRows(double[] logits, int lOff, double[] x, int xOff, int rows, int cols,
+    void bernoulliLogProbRows(double[] logits, int lOff, double[] x, int xOff, int xRows, int rows, int cols,
                               double[] out, int outOff);
 
     /**
-     * The gradient of {@link #bernoulliLogProbRows(float[], int, float[], int, int, int, float[], int)}
-     * with respect to the logits: {@code g[r,j] = dy[r]·(x[r,j] - σ(ℓ[r,j]))}, and exactly 0 in a
-     * row whose {@code dy[r]} is 0 (see {@code BinaryOp.MUL_KEEP_ZERO}). {@code g} may be
-     * {@code logits} at the same offset (in place).
+     * The gradient of {@link #bernoulliLogProbRows(float[], int, float[], int, int, int, int, float[], int)}
+     * with respect to the logits: {@code g[r,j] = dy[r]·(x[r,j] - σ(ℓ[r,j]))} ({@code x}'s rows
+     * repeating every {@code xRows}), and exactly 0 in a row whose {@code dy[r]} is 0 (see
+     * {@code BinaryOp.MUL_KEEP_ZERO}). {@code g} may be {@code logits} at the same offset (in place).
      */
-    void bernoulliScoreRows(float[] dy, int dyOff, float[] logits, int lOff, float[] x, int xOff,
+    void bernoulliScoreRows(float[] dy, int dyOff, float[] logits, int lOff, float[] x, int xOff, int xRows,
                             int rows, int cols, float[] g, int gOff);
 
     /** The gradient of the row-wise Bernoulli log-likelihood; see the float version. */
-    void bernoulliScoreRows(double[] dy, int dyOff, double[] logits, int lOff, double[] x, int xOff,
+    void bernoulliScoreRows(double[] dy, int dyOff, double[] logits, int lOff, double[] x, int xOff, int xRows,
                             int rows, int cols, double[] g, int gOff);
 
     // ---- optimizer update ---------------------------------------------------------------------

@@ -135,24 +135,24 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
-    public void bernoulliLogProbRows(float[] logits, int lOff, float[] x, int xOff, int rows, int cols,
+    public void bernoulliLogProbRows(float[] logits, int lOff, float[] x, int xOff, int xRows, int rows, int cols,
                                      float[] out, int outOff) {
         for (int r = 0; r < rows; r++) {
             double s = 0;
             for (int j = 0; j < cols; j++) {
-                s += bernoulliLogProb(logits[lOff + r * cols + j], x[xOff + r * cols + j]);
+                s += bernoulliLogProb(logits[lOff + r * cols + j], x[xOff + r % xRows * cols + j]);
             }
             out[outOff + r] = (float) s;
         }
     }
 
     @Override
-    public void bernoulliLogProbRows(double[] logits, int lOff, double[] x, int xOff, int rows, int cols,
+    public void bernoulliLogProbRows(double[] logits, int lOff, double[] x, int xOff, int xRows, int rows, int cols,
                                      double[] out, int outOff) {
         for (int r = 0; r < rows; r++) {
             double s = 0;
             for (int j = 0; j < cols; j++) {
-                s += bernoulliLogProb(logits[lOff + r * cols + j], x[xOff + r * cols + j]);
+                s += bernoulliLogProb(logits[lOff + r * cols + j], x[xOff + r % xRows * cols + j]);
             }
             out[outOff + r] = s;
         }
@@ -164,25 +164,25 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
-    public void bernoulliScoreRows(float[] dy, int dyOff, float[] logits, int lOff, float[] x, int xOff,
+    public void bernoulliScoreRows(float[] dy, int dyOff, float[] logits, int lOff, float[] x, int xOff, int xRows,
                                    int rows, int cols, float[] g, int gOff) {
         for (int r = 0; r < rows; r++) {
             double d = dy[dyOff + r];
             for (int j = 0; j < cols; j++) {
                 int i = r * cols + j;
-                g[gOff + i] = d == 0 ? 0f : (float) (d * (x[xOff + i] - UnaryOp.SIGMOID.apply(logits[lOff + i])));
+                g[gOff + i] = d == 0 ? 0f : (float) (d * (x[xOff + r % xRows * cols + j] - UnaryOp.SIGMOID.apply(logits[lOff + i])));
             }
         }
     }
 
     @Override
-    public void bernoulliScoreRows(double[] dy, int dyOff, double[] logits, int lOff, double[] x, int xOff,
+    public void bernoulliScoreRows(double[] dy, int dyOff, double[] logits, int lOff, double[] x, int xOff, int xRows,
                                    int rows, int cols, double[] g, int gOff) {
         for (int r = 0; r < rows; r++) {
             double d = dy[dyOff + r];
             for (int j = 0; j < cols; j++) {
                 int i = r * cols + j;
-                g[gOff + i] = d == 0 ? 0.0 : d * (x[xOff + i] - UnaryOp.SIGMOID.apply(logits[lOff + i]));
+                g[gOff + i] = d == 0 ? 0.0 : d * (x[xOff + r % xRows * cols + j] - UnaryOp.SIGMOID.apply(logits[lOff + i]));
             }
         }
     }

@@ -93,7 +93,7 @@ public final class VectorKernels implements Kernels {
         ROOTS[ROOT_LSE_ROWS_F] = root("logSumExpRowsLoop", void.class, f, i, i, i, i, f, i);
         ROOTS[ROOT_ADAM_F] = root("adamLoop", void.class, AdamJob.class, i, i);
         ROOTS[ROOT_BERNOULLI_FROM_T] = root("bernoulliFromT", double.class, f, i, f, i, f, i);
-        ROOTS[ROOT_BERNOULLI_SCORE_F] = root("bernoulliScoreLoop", void.class, f, i, f, i, f, i, i, i, i, f, i);
+        ROOTS[ROOT_BERNOULLI_SCORE_F] = root("bernoulliScoreLoop", void.class, f, i, f, i, f, i, i, i, i, i, f, i);
     }
 
     /** The static method {@code name(params)} of this class as a handle. */
@@ -767,16 +767,31 @@ public final class VectorKernels implements Kernels {
     // ---- the Bernoulli log-likelihood with logits ----------------------------------------------
 
     @Override
-    public void bernoulliLogProbRows(float[] logits, int lOff, float[] x, int xOff, int rows, int cols,
+    public void bernoulliLogProbRows(float[] logits, int lOff, float[] x, int xOff, int xRows, int rows, int cols,
                                      float[] out, int outOff) {
         checkMatrix(logits, lOff, rows, cols);
-        checkMatrix(x, xOff, rows, cols);
+        checkRepeatedRows(x, xOff, xRows, rows, cols);
         checkRange(out, outOff, rows);
         if ((long) rows * cols >= PARALLEL_MIN && rows > 1) {
-            JOBS.get().bernoulliRows(false, null, 0, logits, lOff, x, xOff, rows, cols, out, outOff);
+            JOBS.get().bernoulliRows(false, null, 0, logits, lOff, x, xOff, xRows, rows, cols, out, outOff);
         } else {
-            bernoulliLogProbRowsF(logits, lOff, x, xOff, 0, rows, cols, out, outOff);
+            bernoulliLogProbRowsF(logits, lOff, x, xOff, xRows, 0, rows, cols, out, outOff);
         }
+    }
+
+    /** {@code x} holds {@code xRows} rows of {@code cols}, {@code 1 <= xRows <= rows} when there are rows. */
+    private static void checkRepeatedRows(float[] x, int xOff, int xRows, int rows, int cols) {
+        if (rows > 0 && (xRows < 1 || xRows > rows)) {
+            throw new IllegalArgumentException("xRows " + xRows + " not in [1, rows = " + rows + "]");
+        }
+        checkMatrix(x, xOff, Math.min(xRows, rows), cols);
+    }
+
+    private static void checkRepeatedRows(double[] x, int xOff, int xRows, int rows, int cols) {
+        if (rows > 0 && (xRows < 1 || xRows > rows)) {
+            throw new IllegalArgumentException("xRows " + xRows + " not in [1, rows = " + rows + "]");
+        }
+        checkMatrix(x, xOff, Math.min(xRows, rows), cols);
     }
 
     /**
@@ -784,7 +799,7 @@ public final class VectorKernels implements Kernels {
      * pass, the tail through a padded vector as in mapF), then {@code Σ x·ℓ - max(ℓ,0) - log1p(t)}. Two
      * loops for the same reason softplus has two passes (see softplusInBlocks).
      */
-    static void bernoulliLogProbRowsF(float[] l, int lOff, float[] x, int xOff, int r0, int r1, int cols,
+    static void bernoulliLogProbRowsF(float[] l, int lOff, float[] x, int xOff, int xRows, int r0, int r1, int cols,
                                       float[] out, int outOff) {
         float[] t = SOFTPLUS_SCRATCH.get();
         MethodHandle expNegAbs = SOFTPLUS_PASSES[EXP_NEG_ABS];
@@ -805,7 +820,7 @@ public final class VectorKernels implements Kernels {
                         System.arraycopy(l, lo + whole, tail, 0, len - whole);
                         expNegAbs.invokeExact(tail, 0, t, whole, FL);
                     }
-                    s += (double) sum.invokeExact(l, lo, x, xOff + r * cols + start, t, len);
+                    s += (double) sum.invokeExact(l, lo, x, xOff + r % xRows * cols + start, t, len);
                 }
                 out[outOff + r] = (float) s;
             }
@@ -834,48 +849,49 @@ public final class VectorKernels implements Kernels {
     }
 
     @Override
-    public void bernoulliLogProbRows(double[] logits, int lOff, double[] x, int xOff, int rows, int cols,
+    public void bernoulliLogProbRows(double[] logits, int lOff, double[] x, int xOff, int xRows, int rows, int cols,
                                      double[] out, int outOff) {
         checkMatrix(logits, lOff, rows, cols);
-        checkMatrix(x, xOff, rows, cols);
+        checkRepeatedRows(x, xOff, xRows, rows, cols);
         checkRange(out, outOff, rows);
         for (int r = 0; r < rows; r++) {
             double s = 0;
             for (int j = 0; j < cols; j++) { // float64 verifies: the reference's own terms and order
-                s += ScalarKernels.bernoulliLogProb(logits[lOff + r * cols + j], x[xOff + r * cols + j]);
+                s += ScalarKernels.bernoulliLogProb(logits[lOff + r * cols + j], x[xOff + r % xRows * cols + j]);
             }
             out[outOff + r] = s;
         }
     }
 
     @Override
-    public void bernoulliScoreRows(float[] dy, int dyOff, float[] logits, int lOff, float[] x, int xOff,
+    public void bernoulliScoreRows(float[] dy, int dyOff, float[] logits, int lOff, float[] x, int xOff, int xRows,
                                    int rows, int cols, float[] g, int gOff) {
         checkRange(dy, dyOff, rows);
         checkMatrix(logits, lOff, rows, cols);
-        checkMatrix(x, xOff, rows, cols);
+        checkRepeatedRows(x, xOff, xRows, rows, cols);
         checkMatrix(g, gOff, rows, cols);
         if ((long) rows * cols >= PARALLEL_MIN && rows > 1) {
-            JOBS.get().bernoulliRows(true, dy, dyOff, logits, lOff, x, xOff, rows, cols, g, gOff);
+            JOBS.get().bernoulliRows(true, dy, dyOff, logits, lOff, x, xOff, xRows, rows, cols, g, gOff);
         } else {
-            bernoulliScoreRowsF(dy, dyOff, logits, lOff, x, xOff, 0, rows, cols, g, gOff);
+            bernoulliScoreRowsF(dy, dyOff, logits, lOff, x, xOff, xRows, 0, rows, cols, g, gOff);
         }
     }
 
-    static void bernoulliScoreRowsF(float[] dy, int dyOff, float[] l, int lOff, float[] x, int xOff,
+    static void bernoulliScoreRowsF(float[] dy, int dyOff, float[] l, int lOff, float[] x, int xOff, int xRows,
                                     int r0, int r1, int cols, float[] g, int gOff) {
         try {
-            ROOTS[ROOT_BERNOULLI_SCORE_F].invokeExact(dy, dyOff, l, lOff, x, xOff, r0, r1, cols, g, gOff);
+            ROOTS[ROOT_BERNOULLI_SCORE_F].invokeExact(dy, dyOff, l, lOff, x, xOff, xRows, r0, r1, cols, g, gOff);
         } catch (Throwable e) {
             throw rethrow(e);
         }
     }
 
     /** {@code g = dy[r]·(x - σ(ℓ))}, row by row; a row with {@code dy[r] = 0} is zeros. */
-    private static void bernoulliScoreLoop(float[] dy, int dyOff, float[] l, int lOff, float[] x, int xOff,
+    private static void bernoulliScoreLoop(float[] dy, int dyOff, float[] l, int lOff, float[] x, int xOff, int xRows,
                                            int r0, int r1, int cols, float[] g, int gOff) {
         for (int r = r0; r < r1; r++) {
             int base = r * cols;
+            int xBase = xOff + r % xRows * cols;
             float d = dy[dyOff + r];
             if (d == 0f) {
                 java.util.Arrays.fill(g, gOff + base, gOff + base + cols, 0f);
@@ -886,8 +902,8 @@ public final class VectorKernels implements Kernels {
                 boolean whole = j + FL <= cols;
                 FloatVector lv = whole ? FloatVector.fromArray(FS, l, lOff + base + j)
                         : FloatVector.fromArray(FS, l, lOff + base + j, FS.indexInRange(j, cols));
-                FloatVector xv = whole ? FloatVector.fromArray(FS, x, xOff + base + j)
-                        : FloatVector.fromArray(FS, x, xOff + base + j, FS.indexInRange(j, cols));
+                FloatVector xv = whole ? FloatVector.fromArray(FS, x, xBase + j)
+                        : FloatVector.fromArray(FS, x, xBase + j, FS.indexInRange(j, cols));
                 FloatVector gv = dv.mul(xv.sub(VectorMath.sigmoid(lv)));
                 if (whole) {
                     gv.intoArray(g, gOff + base + j);
@@ -899,17 +915,17 @@ public final class VectorKernels implements Kernels {
     }
 
     @Override
-    public void bernoulliScoreRows(double[] dy, int dyOff, double[] logits, int lOff, double[] x, int xOff,
+    public void bernoulliScoreRows(double[] dy, int dyOff, double[] logits, int lOff, double[] x, int xOff, int xRows,
                                    int rows, int cols, double[] g, int gOff) {
         checkRange(dy, dyOff, rows);
         checkMatrix(logits, lOff, rows, cols);
-        checkMatrix(x, xOff, rows, cols);
+        checkRepeatedRows(x, xOff, xRows, rows, cols);
         checkMatrix(g, gOff, rows, cols);
         for (int r = 0; r < rows; r++) {
             double d = dy[dyOff + r];
             for (int j = 0; j < cols; j++) { // float64: the reference's own formula
                 int i = r * cols + j;
-                g[gOff + i] = d == 0 ? 0.0 : d * (x[xOff + i] - UnaryOp.SIGMOID.apply(logits[lOff + i]));
+                g[gOff + i] = d == 0 ? 0.0 : d * (x[xOff + r % xRows * cols + j] - UnaryOp.SIGMOID.apply(logits[lOff + i]));
             }
         }
     }
@@ -1109,6 +1125,8 @@ public final class VectorKernels implements Kernels {
         /** The upstream gradient rows of BERNOULLI_SCORE_F, from {@code so}. */
         private float[] fs0;
         private int so;
+        /** The rows of {@code fb} that repeat down the rows of a Bernoulli job. */
+        private int period;
         private double[] da;
         private double[] db;
         private double[] dy;
@@ -1194,8 +1212,9 @@ public final class VectorKernels implements Kernels {
         }
 
         /** The Bernoulli log-likelihood rows ({@code score} false) or its gradient rows, split by rows. */
-        void bernoulliRows(boolean score, float[] d, int dOff, float[] l, int lOff, float[] x, int xOff,
+        void bernoulliRows(boolean score, float[] d, int dOff, float[] l, int lOff, float[] x, int xOff, int xRows,
                            int rows, int cols, float[] out, int outOff) {
+            period = xRows;
             kind = score ? BERNOULLI_SCORE_F : BERNOULLI_F;
             fs0 = d;
             so = dOff;
@@ -1270,9 +1289,9 @@ public final class VectorKernels implements Kernels {
                     int r0 = task * rowsPerTask;
                     int r1 = Math.min(n, r0 + rowsPerTask);
                     if (kind == BERNOULLI_F) {
-                        bernoulliLogProbRowsF(fa, ao, fb, bo, r0, r1, cols, fy, yo);
+                        bernoulliLogProbRowsF(fa, ao, fb, bo, period, r0, r1, cols, fy, yo);
                     } else {
-                        bernoulliScoreRowsF(fs0, so, fa, ao, fb, bo, r0, r1, cols, fy, yo);
+                        bernoulliScoreRowsF(fs0, so, fa, ao, fb, bo, period, r0, r1, cols, fy, yo);
                     }
                 }
                 default -> throw new AssertionError(kind);

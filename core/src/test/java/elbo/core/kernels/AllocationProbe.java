@@ -74,9 +74,9 @@ public final class AllocationProbe {
             }
         }
         kernels.put("logSumExpRows", () -> k.logSumExpRows(A, 0, 10, N / 10, OUT, 0));
-        // 10 rows of 99: whole vectors and a tail in every row, at every width
-        kernels.put("bernoulliLogProbRows", () -> k.bernoulliLogProbRows(A, 0, B, 0, 10, 99, OUT, 0));
-        kernels.put("bernoulliScoreRows", () -> k.bernoulliScoreRows(A, 0, A, 0, B, 0, 10, 99, Y, 0));
+        // 10 rows of 99 (whole vectors and a tail in every row, at every width), x's 5 rows repeated
+        kernels.put("bernoulliLogProbRows", () -> k.bernoulliLogProbRows(A, 0, B, 0, 5, 10, 99, OUT, 0));
+        kernels.put("bernoulliScoreRows", () -> k.bernoulliScoreRows(A, 0, A, 0, B, 0, 5, 10, 99, Y, 0));
         kernels.put("adamUpdate", () -> k.adamUpdate(Y, A, M, V, N, 0.9, 0.999, 1e-3, 1e-8, 0.5, 0.5, 0, 1));
         // GEMM C(m×n) = A(m×k)·B(k×n), both orientations (n = 40 stores C transposed, through registers)
         float[] ga = randomFloats(64 * 300);

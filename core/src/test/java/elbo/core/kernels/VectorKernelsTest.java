@@ -261,12 +261,14 @@ class VectorKernelsTest {
     @Test
     void bernoulliRowsMatchReference() {
         for (int cols : new int[] {1, 2, vl - 1, vl, vl + 1, 2 * vl + 3, 3 * vl + 1, 784, 2047, 2049, 4100}) {
-            checkBernoulli(6, Math.max(1, cols));
+            checkBernoulli(6, 6, Math.max(1, cols));
+            checkBernoulli(3, 6, Math.max(1, cols)); // x's 3 rows repeated down 6 rows of logits
         }
-        checkBernoulli(200, 784); // 156,800 elements: split by rows
+        checkBernoulli(200, 200, 784); // 156,800 elements: split by rows
+        checkBernoulli(50, 200, 784);  // and x's rows repeating across the split
     }
 
-    private void checkBernoulli(int rows, int cols) {
+    private void checkBernoulli(int xRows, int rows, int cols) {
         int n = rows * cols;
         float[] l = new float[n + 1];
         float[] x = new float[n + 2];
@@ -285,12 +287,12 @@ class VectorKernelsTest {
         l[1 + cols] = Float.NaN;
         float[] want = new float[rows];
         float[] got = new float[rows];
-        ref.bernoulliLogProbRows(l, 1, x, 2, rows, cols, want, 0);
-        vec.bernoulliLogProbRows(l, 1, x, 2, rows, cols, got, 0);
+        ref.bernoulliLogProbRows(l, 1, x, 2, xRows, rows, cols, want, 0);
+        vec.bernoulliLogProbRows(l, 1, x, 2, xRows, rows, cols, got, 0);
         for (int r = 0; r < rows; r++) {
             double scale = 0;
             for (int j = 0; j < cols; j++) {
-                scale += Math.abs(x[2 + r * cols + j] * l[1 + r * cols + j]) + Math.abs(l[1 + r * cols + j]) + 1;
+                scale += Math.abs(x[2 + r % xRows * cols + j] * l[1 + r * cols + j]) + Math.abs(l[1 + r * cols + j]) + 1;
             }
             if (Float.isNaN(want[r])) {
                 assertTrue(Float.isNaN(got[r]), "NaN logit in row " + r + ", cols " + cols);
@@ -300,8 +302,8 @@ class VectorKernelsTest {
         }
         float[] gWant = new float[n + 3];
         float[] gGot = new float[n + 3];
-        ref.bernoulliScoreRows(dy, 1, l, 1, x, 2, rows, cols, gWant, 3);
-        vec.bernoulliScoreRows(dy, 1, l, 1, x, 2, rows, cols, gGot, 3);
+        ref.bernoulliScoreRows(dy, 1, l, 1, x, 2, xRows, rows, cols, gWant, 3);
+        vec.bernoulliScoreRows(dy, 1, l, 1, x, 2, xRows, rows, cols, gGot, 3);
         for (int i = 0; i < n; i++) {
             int r = i / cols;
             String where = "gradient " + i + ", row " + r + ", cols " + cols;
@@ -312,7 +314,7 @@ class VectorKernelsTest {
             }
         }
         float[] inPlace = l.clone();
-        vec.bernoulliScoreRows(dy, 1, inPlace, 1, x, 2, rows, cols, inPlace, 1);
+        vec.bernoulliScoreRows(dy, 1, inPlace, 1, x, 2, xRows, rows, cols, inPlace, 1);
         for (int i = 0; i < n; i++) {
             assertEquals(gGot[3 + i], inPlace[1 + i], 0f, "in place, " + i);
         }
@@ -324,8 +326,8 @@ class VectorKernelsTest {
         }
         double[] dWant = new double[rows];
         double[] dGot = new double[rows];
-        ref.bernoulliLogProbRows(dl, 0, dx, 0, rows, cols, dWant, 0);
-        vec.bernoulliLogProbRows(dl, 0, dx, 0, rows, cols, dGot, 0);
+        ref.bernoulliLogProbRows(dl, 0, dx, 0, xRows, rows, cols, dWant, 0);
+        vec.bernoulliLogProbRows(dl, 0, dx, 0, xRows, rows, cols, dGot, 0);
         assertArrayEquals(dWant, dGot, "f64");
         double[] ddy = new double[rows];
         for (int r = 0; r < rows; r++) {
@@ -333,8 +335,8 @@ class VectorKernelsTest {
         }
         double[] dgWant = new double[n];
         double[] dgGot = new double[n];
-        ref.bernoulliScoreRows(ddy, 0, dl, 0, dx, 0, rows, cols, dgWant, 0);
-        vec.bernoulliScoreRows(ddy, 0, dl, 0, dx, 0, rows, cols, dgGot, 0);
+        ref.bernoulliScoreRows(ddy, 0, dl, 0, dx, 0, xRows, rows, cols, dgWant, 0);
+        vec.bernoulliScoreRows(ddy, 0, dl, 0, dx, 0, xRows, rows, cols, dgGot, 0);
         assertArrayEquals(dgWant, dgGot, "f64 gradient");
     }
 
