@@ -33,10 +33,10 @@ import jdk.incubator.vector.VectorSpecies;
  * lanes exists, {@code k}-steps of {@code MR} elements (one such vector per step). Then, one column
  * panel at a time, it packs a {@code kc × NR} micro-panel of {@code B'} (it stays in L1) and runs the
  * register tile down the tiles of {@code A'}. A product of several row blocks keeps the panels each
- * thread packed, to pack each once rather than once per row block (see {@link #CACHED_B_MAX}). When the panel's rows are
- * contiguous, the 32-register tile's first kernel packs a two-vector panel as it reads it, so that
- * the copy partly hides behind its {@code fma}s (a separate packing pass took 6–9% of the time of
- * the VAE-shaped products). When its columns are (a transposed operand), the panel is packed ahead
+ * thread packed, to pack each once rather than once per row block (see {@link #CACHED_B_MAX}). When
+ * the panel's rows are contiguous, the 32-register tile's first kernel packs a two-vector panel as
+ * it reads it, so that the copy partly hides behind its {@code fma}s (a separate packing pass took
+ * 6–9% of the time of the VAE-shaped products). When its columns are (a transposed operand), the panel is packed ahead
  * through L × L transposes, rounds of zips ({@link #packTransposed}), faster than gathering it even
  * inside the first kernel.
  * Packed operands make every load in the inner loop a fixed offset from the loop counter, so C2
@@ -378,7 +378,6 @@ final class GemmFloat {
                     if (!packed && !packAsRead) {
                         packB(b, bi, bps, bjs, kc, nv, w, bp, ws);
                     }
-
                     for (int t = t0; t < t1; t++) {
                         int i0 = t * MR;
                         int rows = Math.min(MR, mm - i0);

@@ -770,7 +770,7 @@ public final class VectorKernels implements Kernels {
     public void bernoulliLogProbRows(float[] logits, int lOff, float[] x, int xOff, int xRows, int rows, int cols,
                                      float[] out, int outOff) {
         checkMatrix(logits, lOff, rows, cols);
-        checkRepeatedRows(x, xOff, xRows, rows, cols);
+        checkMatrix(x, xOff, repeatedRows(xRows, rows), cols);
         checkRange(out, outOff, rows);
         if ((long) rows * cols >= PARALLEL_MIN && rows > 1) {
             JOBS.get().bernoulliRows(false, null, 0, logits, lOff, x, xOff, xRows, rows, cols, out, outOff);
@@ -779,19 +779,12 @@ public final class VectorKernels implements Kernels {
         }
     }
 
-    /** {@code x} holds {@code xRows} rows of {@code cols}, {@code 1 <= xRows <= rows} when there are rows. */
-    private static void checkRepeatedRows(float[] x, int xOff, int xRows, int rows, int cols) {
+    /** The rows of x read, checking {@code 1 <= xRows <= rows} when there are rows. */
+    private static int repeatedRows(int xRows, int rows) {
         if (rows > 0 && (xRows < 1 || xRows > rows)) {
             throw new IllegalArgumentException("xRows " + xRows + " not in [1, rows = " + rows + "]");
         }
-        checkMatrix(x, xOff, Math.min(xRows, rows), cols);
-    }
-
-    private static void checkRepeatedRows(double[] x, int xOff, int xRows, int rows, int cols) {
-        if (rows > 0 && (xRows < 1 || xRows > rows)) {
-            throw new IllegalArgumentException("xRows " + xRows + " not in [1, rows = " + rows + "]");
-        }
-        checkMatrix(x, xOff, Math.min(xRows, rows), cols);
+        return Math.min(xRows, rows);
     }
 
     /**
@@ -852,7 +845,7 @@ public final class VectorKernels implements Kernels {
     public void bernoulliLogProbRows(double[] logits, int lOff, double[] x, int xOff, int xRows, int rows, int cols,
                                      double[] out, int outOff) {
         checkMatrix(logits, lOff, rows, cols);
-        checkRepeatedRows(x, xOff, xRows, rows, cols);
+        checkMatrix(x, xOff, repeatedRows(xRows, rows), cols);
         checkRange(out, outOff, rows);
         for (int r = 0; r < rows; r++) {
             double s = 0;
@@ -868,7 +861,7 @@ public final class VectorKernels implements Kernels {
                                    int rows, int cols, float[] g, int gOff) {
         checkRange(dy, dyOff, rows);
         checkMatrix(logits, lOff, rows, cols);
-        checkRepeatedRows(x, xOff, xRows, rows, cols);
+        checkMatrix(x, xOff, repeatedRows(xRows, rows), cols);
         checkMatrix(g, gOff, rows, cols);
         if ((long) rows * cols >= PARALLEL_MIN && rows > 1) {
             JOBS.get().bernoulliRows(true, dy, dyOff, logits, lOff, x, xOff, xRows, rows, cols, g, gOff);
@@ -919,7 +912,7 @@ public final class VectorKernels implements Kernels {
                                    int rows, int cols, double[] g, int gOff) {
         checkRange(dy, dyOff, rows);
         checkMatrix(logits, lOff, rows, cols);
-        checkRepeatedRows(x, xOff, xRows, rows, cols);
+        checkMatrix(x, xOff, repeatedRows(xRows, rows), cols);
         checkMatrix(g, gOff, rows, cols);
         for (int r = 0; r < rows; r++) {
             double d = dy[dyOff + r];
