@@ -1215,24 +1215,28 @@ public final class VectorKernels implements Kernels {
             ao = lOff;
             fb = x;
             bo = xOff;
-            this.n = rows;
-            this.cols = cols;
-            fy = out;
-            yo = outOff;
-            int rowsPerTask = Math.max(1, TASK_ELEMENTS / Math.max(1, cols));
-            runAndClear((rows + rowsPerTask - 1) / rowsPerTask);
+            runByRows(rows, cols, out, outOff);
         }
 
         void logSumExpF(float[] x, int off, int rows, int cols, float[] out, int outOff) {
             kind = LSE_F;
             fa = x;
             ao = off;
+            runByRows(rows, cols, out, outOff);
+        }
+
+        /** Runs a row-wise job writing {@code out} from {@code outOff}, in tasks of whole rows. */
+        private void runByRows(int rows, int cols, float[] out, int outOff) {
             this.n = rows;
             this.cols = cols;
             fy = out;
             yo = outOff;
-            int rowsPerTask = Math.max(1, TASK_ELEMENTS / Math.max(1, cols));
-            runAndClear((rows + rowsPerTask - 1) / rowsPerTask);
+            runAndClear((rows + rowsPerTask() - 1) / rowsPerTask());
+        }
+
+        /** Rows per task of a row-wise job: about {@value #TASK_ELEMENTS} elements. */
+        private int rowsPerTask() {
+            return Math.max(1, TASK_ELEMENTS / Math.max(1, cols));
         }
 
         private double sumOfPartials(int blocks) {
@@ -1273,14 +1277,12 @@ public final class VectorKernels implements Kernels {
                     }
                 }
                 case LSE_F -> {
-                    int rowsPerTask = Math.max(1, TASK_ELEMENTS / Math.max(1, cols));
-                    int r0 = task * rowsPerTask;
-                    logSumExpRowsF(fa, ao, r0, Math.min(n, r0 + rowsPerTask), cols, fy, yo);
+                    int r0 = task * rowsPerTask();
+                    logSumExpRowsF(fa, ao, r0, Math.min(n, r0 + rowsPerTask()), cols, fy, yo);
                 }
                 case BERNOULLI_F, BERNOULLI_SCORE_F -> {
-                    int rowsPerTask = Math.max(1, TASK_ELEMENTS / Math.max(1, cols));
-                    int r0 = task * rowsPerTask;
-                    int r1 = Math.min(n, r0 + rowsPerTask);
+                    int r0 = task * rowsPerTask();
+                    int r1 = Math.min(n, r0 + rowsPerTask());
                     if (kind == BERNOULLI_F) {
                         bernoulliLogProbRowsF(fa, ao, fb, bo, period, r0, r1, cols, fy, yo);
                     } else {
