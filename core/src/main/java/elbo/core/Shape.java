@@ -110,7 +110,7 @@ public final class Shape {
     }
 
     /** This shape with one more axis, of size {@code size}, at the end. */
-    public Shape append(int size) {
+    Shape append(int size) {
         int[] d = java.util.Arrays.copyOf(dims, dims.length + 1);
         d[dims.length] = size;
         return Shape.of(d);

@@ -28,17 +28,17 @@ import jdk.incubator.vector.VectorSpecies;
  * <p><b>Packing and blocking.</b> {@code k} is cut into blocks of at most {@value #KC_MAX} (about
  * {@value #KC_TARGET} when longer). For each k-block a task first packs its row tiles of {@code A'}
  * (they stay in L2): the tile's rows at the fixed stride {@value #KC_MAX} (an array copy per row when
- * they run contiguously along {@code k}, else L × L transposes of the block, see
- * {@link #packRowsTransposed}), or, for a transposed operand where a vector of exactly {@code MR}
- * lanes exists, {@code k}-steps of {@code MR} elements (one such vector per step). Then, one column
+ * they run contiguously along {@code k}, else L × L transposes of the block, see {@link #packRows}),
+ * or, for a transposed operand where a vector of exactly {@code MR} lanes exists, {@code k}-steps of
+ * {@code MR} elements (one such vector per step). Then, one column
  * panel at a time, it packs a {@code kc × NR} micro-panel of {@code B'} (it stays in L1) and runs the
  * register tile down the tiles of {@code A'}. A product of several row blocks keeps the panels each
  * thread packed, to pack each once rather than once per row block (see {@link #CACHED_B_MAX}). When
  * the panel's rows are contiguous, the 32-register tile's first kernel packs a two-vector panel as
  * it reads it, so that the copy partly hides behind its {@code fma}s (a separate packing pass took
- * 6–9% of the time of the VAE-shaped products). When its columns are (a transposed operand), the panel is packed ahead
- * through L × L transposes, rounds of zips ({@link #packTransposed}), faster than gathering it even
- * inside the first kernel.
+ * 6–9% of the time of the VAE-shaped products). When its columns are (a transposed operand), the
+ * panel is packed ahead through L × L transposes, rounds of zips ({@link #transpose}), faster than
+ * gathering it even inside the first kernel.
  * Packed operands make every load in the inner loop a fixed offset from the loop counter, so C2
  * can hoist the bounds checks out of it and folds the offsets into the addressing: the loop body is
  * loads, broadcasts and {@code fma}s and little else (the main tile's two-step loop, faster still,
@@ -290,19 +290,16 @@ final class GemmFloat {
 
         /**
          * Elements one tile of {@code A'} takes packed, for a k-block of length {@code kc}: its rows at the
-         * fixed stride {@value #KC_MAX} when they run contiguously along k ({@code acs == 1}), else
-         * {@code kc} k-steps of {@code MR} (see {@link #run}).
+         * fixed stride {@value #KC_MAX} (see {@link #rowsLayout}), else {@code kc} k-steps of {@code MR}.
          */
         int packedTileSize(int kc) {
             return rowsLayout() ? MR * KC_MAX : MR * kc;
         }
 
         /**
-         * True if {@code A'} is packed as rows of each tile at the stride {@value #KC_MAX}: when its rows
-         * run contiguously along k, and otherwise too unless an {@code MR}-lane vector can copy a
-         * k-step of a tile at once ({@code COLUMN_VECTORS}). Packing a transposed {@code A'} into
-         * k-steps of 3 an element at a time took 11% of 784x5000x300 TN and 38% of 300x5000x40 TN
-         * (-XX:UseAVX=2, one thread); see {@link #packRowsTransposed}.
+         * True if {@code A'} is packed as rows of each tile at the stride {@value #KC_MAX} ({@link
+         * #packRows}): when its rows run contiguously along k, and otherwise too unless an
+         * {@code MR}-lane vector can copy a k-step of a tile at once ({@code COLUMN_VECTORS}).
          */
         boolean rowsLayout() {
             return acs == 1 || !COLUMN_VECTORS;
@@ -343,20 +340,13 @@ final class GemmFloat {
                 int kc = Math.min(blockK, k - p0);
                 int size = packedTileSize(kc);
                 float[] ap = ws.packedA((t1 - t0) * size);
-                if (byRows && acs != 1) {
-                    // the whole block at once: its rows are the columns of a row-major A'ᵀ
+                if (byRows) {
                     int rows = Math.min(t1 * MR, mm) - t0 * MR;
-                    packRowsTransposed(a, aOff + t0 * MR * ars + p0 * acs, ars, acs, kc, rows, (t1 - t0) * MR, ap, ws);
+                    packRows(a, aOff + t0 * MR * ars + p0 * acs, ars, acs, kc, rows, (t1 - t0) * MR, ap, ws);
                 } else {
                     for (int t = t0; t < t1; t++) {
                         int i0 = t * MR;
-                        int rows = Math.min(MR, mm - i0);
-                        int src = aOff + i0 * ars + p0 * acs;
-                        if (byRows) {
-                            packRows(a, src, ars, kc, rows, ap, (t - t0) * size);
-                        } else {
-                            packA(a, src, ars, acs, kc, rows, ap, (t - t0) * size);
-                        }
+                        packA(a, aOff + i0 * ars + p0 * acs, ars, acs, kc, Math.min(MR, mm - i0), ap, (t - t0) * size);
                     }
                 }
                 boolean load = accumulate || p0 > 0;
@@ -424,15 +414,25 @@ final class GemmFloat {
     }
 
     /**
-     * {@code ap[ao + r·KC_MAX + p] = A'(r, p)} for {@code r < rows}, 0 for the missing rows of a tail
-     * tile, where {@code A'(r, p) = a[off + r·rs + p]}: row by row, each a contiguous copy.
+     * The rows layout of a whole block of tiles, which lie one after the other: {@code ap[i·KC_MAX + p]
+     * = A'(i, p) = a[off + i·rs + p·cs]} for {@code i < rows}, {@code p < kc}, and 0 for
+     * {@code rows <= i < paddedRows} (the missing rows of the last tile). Rows contiguous along
+     * {@code k} ({@code cs == 1}) are copied; else {@code A'} is a transposed operand, its columns
+     * contiguous ({@code rs == 1}, see plan), and the block is transposed (k-steps of 3 packed an
+     * element at a time took 11% of 784x5000x300 TN and 38% of 300x5000x40 TN, -XX:UseAVX=2).
      */
-    static void packRows(float[] a, int off, int rs, int kc, int rows, float[] ap, int ao) {
-        for (int r = 0; r < rows; r++) {
-            System.arraycopy(a, off + r * rs, ap, ao + r * KC_MAX, kc);
+    static void packRows(float[] a, int off, int rs, int cs, int kc, int rows, int paddedRows,
+                         float[] ap, Workspace ws) {
+        if (cs == 1) {
+            for (int i = 0; i < rows; i++) {
+                System.arraycopy(a, off + i * rs, ap, i * KC_MAX, kc);
+            }
+        } else {
+            assert rs == 1 : "A' with neither rows nor columns contiguous";
+            transpose(a, off, cs, kc, rows, ap, 0, KC_MAX, ws);
         }
-        for (int r = rows; r < MR; r++) {
-            java.util.Arrays.fill(ap, ao + r * KC_MAX, ao + r * KC_MAX + kc, 0f);
+        for (int i = rows; i < paddedRows; i++) {
+            java.util.Arrays.fill(ap, i * KC_MAX, i * KC_MAX + kc, 0f);
         }
     }
 
@@ -452,9 +452,8 @@ final class GemmFloat {
                 }
             }
         } else if (nv == w) {
-            // columns of B' contiguous (a transposed operand), whole vectors wide: L x L blocks
-            // transposed by rounds of zips
-            packTransposed(b, off, js, kc, w, bp, ws);
+            // columns of B' contiguous (a transposed operand), whole vectors wide
+            transpose(b, off, js, w, kc, bp, 0, w, ws);
         } else if (js == 1) {
             packPartialRows(b, off, ps, kc, nv, w, bp);
         } else {
@@ -473,40 +472,46 @@ final class GemmFloat {
     }
 
     /**
-     * {@code packB} for a transposed operand: {@code bp[p·w + j] = b[off + j·js + p]} for {@code p < kc},
-     * {@code j < w}. Each L x L block is read as L vectors along p (contiguous) and turned into L
-     * vectors along j by log2(L) rounds of zips, {@code (r_i, r_(i+L/2)) -> (r'_2i, r'_(2i+1)) =
-     * (zipLow, zipHigh)} (see zipRound): after log2(L) perfect shuffles row i holds column i. Between
-     * rounds the block passes through two L x L scratch blocks in L1, one small method per round: a
-     * 16 x 16 block held in registers, 64 zips in one method, ran 3% faster but sometimes compiled
-     * with the zips not inlined (C2's NodeCountInliningCutoff), each then boxing its result:
-     * 128x300x784 NT at a quarter of OpenBLAS and 250 MB allocated per IWAE K=50 step. On AMD Zen 5,
-     * one thread: 128x300x784 NT at 179 GFLOP/s with AVX-512 (145 when the first 8-row tile gathered
-     * B' as it went, as the contiguous case is packed) and 92 with -XX:UseAVX=2 (82-87 with gathers).
+     * {@code to[to0 + c·ts + r] = from[fo + r·fs + c]} for {@code r < rows}, {@code c < cols}: a
+     * transposed operand packed ({@code B'} along its panel, {@code A'} along its rows). Each L x L
+     * block is read as L vectors along c (contiguous) and turned into L vectors along r by log2(L)
+     * rounds of zips, {@code (r_i, r_(i+L/2)) -> (r'_2i, r'_(2i+1)) = (zipLow, zipHigh)} (see zipRound):
+     * after log2(L) perfect shuffles row i holds column i. A block cut by the last column is copied
+     * into the scratch block {@code zipT}, transposed there and its part copied out (strided scalar
+     * reads made NT products 10-18% slower; a gather allocated 4.6 KB a call in one
+     * KernelAllocationTest run, a boxed vector per row). The last {@code rows mod L} rows, a thin strip
+     * (an A''s k tail, never a B' panel's), go an element at a time along c: through the scratch block
+     * 784x5000x300 TN ran 5% slower (-XX:UseAVX=2). Between rounds a block passes through two L x L scratch blocks in L1, one
+     * small method per round: a 16 x 16 block held in registers, 64 zips in one method, ran 3% faster
+     * but sometimes compiled with the zips not inlined (C2's NodeCountInliningCutoff), each then boxing
+     * its result: 128x300x784 NT at a quarter of OpenBLAS and 250 MB allocated per IWAE K=50 step. On
+     * AMD Zen 5, one thread: 128x300x784 NT at 179 GFLOP/s with AVX-512 (145 when the first 8-row tile
+     * gathered B' as it went, as the contiguous case is packed) and 92 with -XX:UseAVX=2 (82-87 with
+     * gathers).
      */
-    static void packTransposed(float[] b, int off, int js, int kc, int w, float[] bp, Workspace ws) {
-        int p = 0;
-        for (; p + L <= kc; p += L) {
-            for (int v = 0; v < w; v += L) {
-                transposeBlock(b, off + v * js + p, js, bp, p * w + v, w, ws.zipX, ws.zipY);
+    static void transpose(float[] from, int fo, int fs, int rows, int cols, float[] to, int to0, int ts,
+                          Workspace ws) {
+        int wholeRows = rows / L * L;
+        for (int c = 0; c < cols; c += L) {
+            int cc = Math.min(L, cols - c);
+            for (int r = 0; r < wholeRows; r += L) {
+                if (cc == L) {
+                    transposeBlock(from, fo + r * fs + c, fs, to, to0 + c * ts + r, ts, ws.zipX, ws.zipY);
+                } else { // the rest of zipT is stale: moved, never copied out
+                    float[] t = ws.zipT;
+                    for (int i = 0; i < L; i++) {
+                        System.arraycopy(from, fo + (r + i) * fs + c, t, i * L, cc);
+                    }
+                    transposeBlock(t, 0, L, t, 0, L, ws.zipX, ws.zipY);
+                    for (int j = 0; j < cc; j++) {
+                        System.arraycopy(t, j * L, to, to0 + (c + j) * ts + r, L);
+                    }
+                }
             }
         }
-        int rest = kc - p;
-        if (rest == 0) {
-            return;
-        }
-        // the last kc mod L rows: each column's rest copied into a zero-padded block, transposed in
-        // place, its first rows kept (a gather here allocated 4.6 KB a call in one KernelAllocationTest
-        // run, a boxed vector per row; strided scalar reads made NT products 10-18% slower)
-        float[] t = ws.zipT;
-        for (int v = 0; v < w; v += L) {
-            for (int j = 0; j < L; j++) {
-                System.arraycopy(b, off + (v + j) * js + p, t, j * L, rest);
-                java.util.Arrays.fill(t, j * L + rest, j * L + L, 0f);
-            }
-            transposeBlock(t, 0, L, t, 0, L, ws.zipX, ws.zipY);
-            for (int i = 0; i < rest; i++) {
-                System.arraycopy(t, i * L, bp, (p + i) * w + v, L);
+        for (int r = wholeRows; r < rows; r++) { // the last rows mod L, each read along c
+            for (int c = 0; c < cols; c++) {
+                to[to0 + c * ts + r] = from[fo + r * fs + c];
             }
         }
     }
@@ -585,38 +590,6 @@ final class GemmFloat {
                     bp[dst + j] = j < lanes ? b[src + j] : 0f;
                 }
             }
-        }
-    }
-
-    /**
-     * {@code ap[i·KC_MAX + p] = A'(i, p) = a[off + i·rs + p·cs]} for {@code i < rows}, {@code p < kc},
-     * and 0 for {@code rows <= i < paddedRows} (the missing rows of a tail tile): the rows layout of a
-     * whole block of tiles, which lie one after the other. When a column of {@code A'} is contiguous
-     * ({@code rs == 1}: a transposed operand) the block is moved in L x L transposes (see
-     * {@link #packTransposed}); the strips left over at the edges, and any other strides, an element
-     * at a time.
-     */
-    static void packRowsTransposed(float[] a, int off, int rs, int cs, int kc, int rows, int paddedRows,
-                                   float[] ap, Workspace ws) {
-        int wholeRows = rs == 1 ? rows / L * L : 0;
-        int wholeSteps = rs == 1 ? kc / L * L : 0;
-        for (int p = 0; p < wholeSteps; p += L) {
-            for (int i = 0; i < wholeRows; i += L) {
-                transposeBlock(a, off + p * cs + i, cs, ap, i * KC_MAX + p, KC_MAX, ws.zipX, ws.zipY);
-            }
-        }
-        for (int p = wholeSteps; p < kc; p++) { // the last kc mod L k-steps of these rows
-            for (int i = 0; i < wholeRows; i++) {
-                ap[i * KC_MAX + p] = a[off + p * cs + i];
-            }
-        }
-        for (int i = wholeRows; i < rows; i++) { // the last rows mod L, along their k-steps
-            for (int p = 0; p < kc; p++) {
-                ap[i * KC_MAX + p] = a[off + i * rs + p * cs];
-            }
-        }
-        for (int i = rows; i < paddedRows; i++) {
-            java.util.Arrays.fill(ap, i * KC_MAX, i * KC_MAX + kc, 0f);
         }
     }
 
@@ -1450,7 +1423,7 @@ final class GemmFloat {
     /** Per-thread packing buffers, grown on demand and kept: steady state allocates nothing. */
     private static final class Workspace {
         final float[] tile = new float[MR * NR];
-        /** Scratch blocks for {@link #packTransposed}: its middle rounds, and its last, partial rows. */
+        /** Scratch blocks for {@link #transpose}: its middle rounds, and the blocks cut by an edge. */
         final float[] zipX = new float[L * L];
         final float[] zipY = new float[L * L];
         final float[] zipT = new float[L * L];

@@ -159,7 +159,7 @@ public final class ScalarKernels implements Kernels {
     }
 
     /** {@code x·ℓ - softplus(ℓ)}: one term of {@link #bernoulliLogProbRows}. */
-    static double bernoulliLogProb(double logit, double x) {
+    private static double bernoulliLogProb(double logit, double x) {
         return x * logit - UnaryOp.SOFTPLUS.apply(logit);
     }
 

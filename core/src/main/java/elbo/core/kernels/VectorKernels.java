@@ -847,13 +847,7 @@ public final class VectorKernels implements Kernels {
         checkMatrix(logits, lOff, rows, cols);
         checkMatrix(x, xOff, repeatedRows(xRows, rows), cols);
         checkRange(out, outOff, rows);
-        for (int r = 0; r < rows; r++) {
-            double s = 0;
-            for (int j = 0; j < cols; j++) { // float64 verifies: the reference's own terms and order
-                s += ScalarKernels.bernoulliLogProb(logits[lOff + r * cols + j], x[xOff + r % xRows * cols + j]);
-            }
-            out[outOff + r] = s;
-        }
+        REFERENCE.bernoulliLogProbRows(logits, lOff, x, xOff, xRows, rows, cols, out, outOff); // float64 verifies
     }
 
     @Override
@@ -914,13 +908,7 @@ public final class VectorKernels implements Kernels {
         checkMatrix(logits, lOff, rows, cols);
         checkMatrix(x, xOff, repeatedRows(xRows, rows), cols);
         checkMatrix(g, gOff, rows, cols);
-        for (int r = 0; r < rows; r++) {
-            double d = dy[dyOff + r];
-            for (int j = 0; j < cols; j++) { // float64: the reference's own formula
-                int i = r * cols + j;
-                g[gOff + i] = d == 0 ? 0.0 : d * (x[xOff + r % xRows * cols + j] - UnaryOp.SIGMOID.apply(logits[lOff + i]));
-            }
-        }
+        REFERENCE.bernoulliScoreRows(dy, dyOff, logits, lOff, x, xOff, xRows, rows, cols, g, gOff); // float64 verifies
     }
 
     @Override

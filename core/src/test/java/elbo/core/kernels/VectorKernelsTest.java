@@ -382,8 +382,8 @@ class VectorKernelsTest {
     }
 
     /**
-     * A transposed B packed at every k tail: whole panels of its columns go through 8 x 8 transposes
-     * in registers when a vector has 8 lanes (then the last k mod 8 rows through gathers).
+     * A transposed B packed at every k tail: whole panels of its columns go through L x L transposes,
+     * the last k mod L rows through a block cut by the edge (GemmFloat.transpose).
      */
     @Test
     void gemmFloatTransposedBAtEveryKTail() {
