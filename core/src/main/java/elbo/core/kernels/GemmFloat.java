@@ -860,6 +860,14 @@ final class GemmFloat {
      * OpenBLAS's Haswell kernels, 1 thread): 5 rows × 2 vectors, 13 registers on paper, but C2 hoisted
      * its five broadcasts and spilled an accumulator every k-step (0.37-0.49 of OpenBLAS); 4 × 2 ran
      * clean at 0.53-0.88; 3 × 3 with A' always in k-steps at 0.55-0.90; as it is, 0.71-0.93 over runs.
+     * Alone, on packed operands in L1 and L2, this tile runs at 97-105 GFLOP/s where a loop of
+     * independent fma's peaks at 98-103 (same machine and flags): what separates the products from
+     * OpenBLAS is outside the tile. Probed and not kept (same machine): 4 × 3, twelve accumulators,
+     * spills within each k-step, C2 loading all four broadcasts of the step ahead of the fma's (44-47
+     * GFLOP/s), and 6 × 2 ran as slowly (also with its broadcasts made from int bits); two k-steps
+     * per trip spill (55-56); a 3 × 2 tile for a last panel two vectors wide is small enough for C2
+     * to unroll four times, and the twelve broadcasts it then hoists spill (45; 128x300x40 ran
+     * slower with it).
      */
     static void tile3x3(int kc, float[] ap, int ao, float[] bp,
             float[] c, int ci, int rs, boolean load) {
