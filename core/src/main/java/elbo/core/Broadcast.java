@@ -7,7 +7,9 @@ package elbo.core;
  * <p>Each operand's shape broadcasts to the output shape. Its stride along a broadcast axis is 0.
  * Axes of output size 1 are dropped, and neighbouring axes that every operand traverses contiguously
  * are merged; the innermost remaining axis then has, for every operand, stride 1 (it moves) or 0 (it
- * stays), and is handed to the callback as one run.
+ * stays), and is handed to the callback as one run. {@link #forEachRows} hands over the two innermost
+ * axes at once, rows of runs, so that a short innermost run (a broadcast {@code [B, 1, D] − [K, D]}
+ * has runs of {@code D}) costs one kernel call per block instead of one per run.
  */
 final class Broadcast {
 
@@ -21,10 +23,37 @@ final class Broadcast {
         void apply(int[] off, int[] stride, int outOff, int n);
     }
 
+    /**
+     * A block of {@code rows × cols} output elements, row-major from flat output index {@code outOff}:
+     * the two innermost merged axes, for operations whose innermost run alone is short.
+     */
+    @FunctionalInterface
+    interface Rows {
+        /**
+         * @param off each operand's flat offset at the start of the block
+         * @param row each operand's stride from one row to the next (0: the same row again)
+         * @param col each operand's stride along a row: 1 (contiguous) or 0 (one value repeated)
+         */
+        void apply(int[] off, int[] row, int[] col, int outOff, int rows, int cols);
+    }
+
     private Broadcast() {
     }
 
+    /**
+     * Walks the space as blocks of the two innermost merged axes (one row when only one is left): the
+     * runs of {@link #forEachRun}, handed over a block of rows at a time.
+     */
+    static void forEachRows(Shape out, Shape[] operands, Rows rows) {
+        walk(out, operands, null, rows);
+    }
+
     static void forEachRun(Shape out, Shape[] operands, Run run) {
+        walk(out, operands, run, null);
+    }
+
+    /** One {@code run} per innermost merged run, or one {@code rows} per block of them (the one not null). */
+    private static void walk(Shape out, Shape[] operands, Run run, Rows block) {
         int total = out.numel();
         if (total == 0) {
             return;
@@ -70,20 +99,37 @@ final class Broadcast {
         }
         int[] off = new int[k];
         int[] stride = new int[k];
+        int[] rowStride = new int[k];
         if (m == 0) { // a single element
-            run.apply(off, stride, 0, 1);
+            if (block != null) {
+                block.apply(off, rowStride, stride, 0, 1, 1);
+            } else {
+                run.apply(off, stride, 0, 1);
+            }
             return;
         }
         int inner = mdims[m - 1];
         for (int j = 0; j < k; j++) {
             stride[j] = mst[j][m - 1];
         }
+        int rows = 1;
+        if (block != null && m >= 2) { // the second-innermost axis becomes the rows of each block
+            rows = mdims[m - 2];
+            for (int j = 0; j < k; j++) {
+                rowStride[j] = mst[j][m - 2];
+            }
+            m--;
+        }
         // Odometer over the outer axes.
         int[] counter = new int[m - 1];
         int[] base = new int[k];
-        for (int outOff = 0; outOff < total; outOff += inner) {
+        for (int outOff = 0; outOff < total; outOff += inner * rows) {
             System.arraycopy(base, 0, off, 0, k);
-            run.apply(off, stride, outOff, inner);
+            if (block != null) {
+                block.apply(off, rowStride, stride, outOff, rows, inner);
+            } else {
+                run.apply(off, stride, outOff, inner);
+            }
             for (int ax = m - 2; ax >= 0; ax--) {
                 counter[ax]++;
                 for (int j = 0; j < k; j++) {

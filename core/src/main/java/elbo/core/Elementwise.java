@@ -105,29 +105,14 @@ final class Elementwise {
         Shape out = Shape.broadcast(a.shape(), b.shape(), opName);
         Tensor y = Tensor.uninitialized(out, a.dtype()); // the runs cover every element
         boolean f32 = a.dtype() == DType.FLOAT32;
-        Broadcast.forEachRun(out, new Shape[] {a.shape(), b.shape()}, (off, st, yOff, n) -> {
+        // a block of rows at a time: [B, 1, D] − [K, D] is B calls of K rows, not B·K calls of D elements
+        Broadcast.forEachRows(out, new Shape[] {a.shape(), b.shape()}, (off, row, col, yOff, rows, cols) -> {
             if (f32) {
-                float[] av = a.f32(), bv = b.f32(), yv = y.f32();
-                if (st[0] == 1 && st[1] == 1) {
-                    K.zip(op, av, off[0], bv, off[1], yv, yOff, n);
-                } else if (st[0] == 1) {
-                    K.zipScalar(op, av, off[0], bv[off[1]], yv, yOff, n);
-                } else if (st[1] == 1) {
-                    K.scalarZip(op, av[off[0]], bv, off[1], yv, yOff, n);
-                } else {
-                    java.util.Arrays.fill(yv, yOff, yOff + n, (float) op.apply(av[off[0]], bv[off[1]]));
-                }
+                K.zipRows(op, a.f32(), off[0], row[0], col[0], b.f32(), off[1], row[1], col[1], y.f32(), yOff, cols,
+                        rows, cols);
             } else {
-                double[] av = a.f64(), bv = b.f64(), yv = y.f64();
-                if (st[0] == 1 && st[1] == 1) {
-                    K.zip(op, av, off[0], bv, off[1], yv, yOff, n);
-                } else if (st[0] == 1) {
-                    K.zipScalar(op, av, off[0], bv[off[1]], yv, yOff, n);
-                } else if (st[1] == 1) {
-                    K.scalarZip(op, av[off[0]], bv, off[1], yv, yOff, n);
-                } else {
-                    java.util.Arrays.fill(yv, yOff, yOff + n, op.apply(av[off[0]], bv[off[1]]));
-                }
+                K.zipRows(op, a.f64(), off[0], row[0], col[0], b.f64(), off[1], row[1], col[1], y.f64(), yOff, cols,
+                        rows, cols);
             }
         });
         return y;
@@ -143,16 +128,19 @@ final class Elementwise {
         }
         Tensor t = Tensor.empty(target, g.dtype());
         boolean f32 = g.dtype() == DType.FLOAT32;
-        Broadcast.forEachRun(g.shape(), new Shape[] {target}, (off, st, gOff, n) -> {
-            if (st[0] == 1) { // t[run] += g[run]
+        Broadcast.forEachRows(g.shape(), new Shape[] {target}, (off, row, col, gOff, rows, n) -> {
+            if (col[0] == 1) { // t[run] += g[run] for each row, in order (a row stride of 0 sums the rows into one)
                 if (f32) {
-                    K.zip(BinaryOp.ADD, t.f32(), off[0], g.f32(), gOff, t.f32(), off[0], n);
+                    K.zipRows(BinaryOp.ADD, t.f32(), off[0], row[0], 1, g.f32(), gOff, n, 1, t.f32(), off[0], row[0], rows, n);
                 } else {
-                    K.zip(BinaryOp.ADD, t.f64(), off[0], g.f64(), gOff, t.f64(), off[0], n);
+                    K.zipRows(BinaryOp.ADD, t.f64(), off[0], row[0], 1, g.f64(), gOff, n, 1, t.f64(), off[0], row[0], rows, n);
                 }
-            } else {          // t[i] += sum(g[run])
-                double s = f32 ? K.sum(g.f32(), gOff, n) : K.sum(g.f64(), gOff, n);
-                t.setFlat(off[0], t.getFlat(off[0]) + s);
+            } else {           // t[i] += sum(g[run]) for each row
+                for (int r = 0; r < rows; r++) {
+                    int ti = off[0] + r * row[0], gi = gOff + r * n;
+                    double s = f32 ? K.sum(g.f32(), gi, n) : K.sum(g.f64(), gi, n);
+                    t.setFlat(ti, t.getFlat(ti) + s);
+                }
             }
         });
         return t;

@@ -43,6 +43,26 @@ public interface Kernels {
     /** {@code y[yOff+i] = op(s, b[bOff+i])} for {@code i < n} (scalar on the left). */
     void scalarZip(BinaryOp op, double s, double[] b, int bOff, double[] y, int yOff, int n);
 
+    /**
+     * {@code rows} rows of a broadcast {@code zip}, in one call (a broadcast whose innermost run is short,
+     * e.g. {@code [B, 1, D] − [K, D]}, would otherwise be {@code B·K} calls of {@code D} elements):
+     * {@code y[yOff + r·yRow + j] = op(a[aOff + r·aRow + j·aCol], b[bOff + r·bRow + j·bCol])} for
+     * {@code r < rows}, {@code j < cols}. A column stride is 1, or 0 for an operand repeated along the
+     * row. Row {@code r} gives the bits of the one {@code zip}, {@code zipScalar} or {@code scalarZip}
+     * call it stands for, and rows are done in order, so {@code y} may be {@code a} with
+     * {@code yRow = aRow = 0}: the rows of {@code b} added up into one, each sum the same chain of
+     * additions as {@code rows} {@code zip} calls.
+     *
+     * @throws IllegalArgumentException  if a column stride is not 0 or 1, or {@code rows} or {@code cols} is negative
+     * @throws IndexOutOfBoundsException if a row reaches outside its array
+     */
+    void zipRows(BinaryOp op, float[] a, int aOff, int aRow, int aCol, float[] b, int bOff, int bRow, int bCol,
+                 float[] y, int yOff, int yRow, int rows, int cols);
+
+    /** The float64 {@link #zipRows(BinaryOp, float[], int, int, int, float[], int, int, int, float[], int, int, int, int)}. */
+    void zipRows(BinaryOp op, double[] a, int aOff, int aRow, int aCol, double[] b, int bOff, int bRow, int bCol,
+                 double[] y, int yOff, int yRow, int rows, int cols);
+
     // ---- reductions --------------------------------------------------------------------------
 
     /** {@code sum_i x[off+i]}, accumulated in double, in an order fixed by {@code n} alone. */

@@ -69,6 +69,28 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public void zipRows(BinaryOp op, float[] a, int aOff, int aRow, int aCol, float[] b, int bOff, int bRow, int bCol,
+                        float[] y, int yOff, int yRow, int rows, int cols) {
+        RowChecks.check(a.length, aOff, aRow, aCol, b.length, bOff, bRow, bCol, y.length, yOff, yRow, rows, cols);
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < cols; j++) {
+                y[yOff + r * yRow + j] = (float) op.apply(a[aOff + r * aRow + j * aCol], b[bOff + r * bRow + j * bCol]);
+            }
+        }
+    }
+
+    @Override
+    public void zipRows(BinaryOp op, double[] a, int aOff, int aRow, int aCol, double[] b, int bOff, int bRow, int bCol,
+                        double[] y, int yOff, int yRow, int rows, int cols) {
+        RowChecks.check(a.length, aOff, aRow, aCol, b.length, bOff, bRow, bCol, y.length, yOff, yRow, rows, cols);
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < cols; j++) {
+                y[yOff + r * yRow + j] = op.apply(a[aOff + r * aRow + j * aCol], b[bOff + r * bRow + j * bCol]);
+            }
+        }
+    }
+
+    @Override
     public double sum(float[] x, int off, int n) {
         double s = 0;
         for (int i = 0; i < n; i++) {

@@ -66,6 +66,8 @@ public final class AllocationProbe {
                 kernels.put("zip/" + op, () -> k.zip(op, A, 0, B, 0, Y, 0, N));
                 kernels.put("zipScalar/" + op, () -> k.zipScalar(op, A, 0, 1.5f, Y, 0, N));
                 kernels.put("scalarZip/" + op, () -> k.scalarZip(op, 1.5f, B, 0, Y, 0, N));
+                // rows of 37 (whole vectors and a tail at every width), a's row repeated: a broadcast
+                kernels.put("zipRows/" + op, () -> k.zipRows(op, A, 0, 0, 1, B, 0, 37, 1, Y, 0, 37, N / 37, 37));
             }
         }
         for (UnaryOp op : UnaryOp.values()) {

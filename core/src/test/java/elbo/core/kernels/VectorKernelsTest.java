@@ -162,6 +162,72 @@ class VectorKernelsTest {
         }
     }
 
+    /**
+     * A broadcast zip a block of rows at a time: every pair of column strides (1, or 0 for a value
+     * repeated along the row), row strides of 0 (the same row again) and past the row, every row tail,
+     * and rows summed into one in place (y = a with row stride 0), against the reference bit for bit.
+     */
+    @Test
+    void zipRowsMatchesReference() {
+        for (BinaryOp op : BinaryOp.values()) {
+            for (int cols = 0; cols <= 2 * vl + 1; cols++) {
+                for (int strides = 0; strides < 16; strides++) {
+                    int rows = 1 + (cols + strides) % 4;
+                    int aCol = strides & 1, bCol = (strides >> 1) & 1;
+                    int aRow = (strides & 4) != 0 ? 0 : cols + 2, bRow = (strides & 8) != 0 ? 0 : cols + 1;
+                    int o = rnd.nextInt(3);
+                    float[] a = floats(o + rows * (cols + 2) + 1);
+                    float[] b = floats(o + rows * (cols + 1) + 1);
+                    float[] want = floats(o + rows * cols);
+                    float[] got = want.clone();
+                    ref.zipRows(op, a, o, aRow, aCol, b, o, bRow, bCol, want, o, cols, rows, cols);
+                    vec.zipRows(op, a, o, aRow, aCol, b, o, bRow, bCol, got, o, cols, rows, cols);
+                    String what = op + " zipRows " + rows + "x" + cols + " strides " + aRow + "/" + aCol + ", " + bRow + "/" + bCol;
+                    assertArrayBitsEqual(want, got, what);
+
+                    double[] da = doubles(o + rows * (cols + 2) + 1);
+                    double[] db = doubles(o + rows * (cols + 1) + 1);
+                    double[] dw = doubles(o + rows * cols);
+                    double[] dg = dw.clone();
+                    ref.zipRows(op, da, o, aRow, aCol, db, o, bRow, bCol, dw, o, cols, rows, cols);
+                    vec.zipRows(op, da, o, aRow, aCol, db, o, bRow, bCol, dg, o, cols, rows, cols);
+                    assertEquals(java.util.Arrays.toString(dw), java.util.Arrays.toString(dg), what + " f64");
+                }
+                // rows summed into one row in place, as a broadcast's gradient is: t += b[r] for each row r
+                int rows = 5;
+                float[] b = floats(rows * cols);
+                float[] want = floats(cols);
+                float[] got = want.clone();
+                ref.zipRows(BinaryOp.ADD, want, 0, 0, 1, b, 0, cols, 1, want, 0, 0, rows, cols);
+                vec.zipRows(BinaryOp.ADD, got, 0, 0, 1, b, 0, cols, 1, got, 0, 0, rows, cols);
+                assertArrayBitsEqual(want, got, "zipRows summing " + rows + " rows of " + cols);
+            }
+        }
+        // long rows go through zip's split over threads
+        int cols = VectorKernels.PARALLEL_MIN + 3;
+        float[] a = floats(2 * cols);
+        float[] want = new float[2 * cols];
+        float[] got = new float[2 * cols];
+        ref.zipRows(BinaryOp.MUL, a, 0, cols, 1, a, 1, 0, 0, want, 0, cols, 2, cols);
+        vec.zipRows(BinaryOp.MUL, a, 0, cols, 1, a, 1, 0, 0, got, 0, cols, 2, cols);
+        assertArrayBitsEqual(want, got, "zipRows of long rows");
+    }
+
+    @Test
+    void zipRowsRejectsBadArguments() {
+        float[] x = new float[12];
+        for (Kernels k : new Kernels[] {ref, vec}) {
+            IllegalArgumentException stride = assertThrows(IllegalArgumentException.class,
+                    () -> k.zipRows(BinaryOp.ADD, x, 0, 4, 2, x, 0, 4, 1, x, 0, 4, 3, 4));
+            assertTrue(stride.getMessage().contains("0 or 1"), stride.getMessage());
+            IndexOutOfBoundsException range = assertThrows(IndexOutOfBoundsException.class,
+                    () -> k.zipRows(BinaryOp.ADD, x, 0, 4, 1, x, 0, 5, 1, x, 0, 4, 3, 4));
+            assertTrue(range.getMessage().contains("rows of b") && range.getMessage().contains("array of 12"),
+                    range.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> k.zipRows(BinaryOp.ADD, x, 0, 4, 1, x, 0, 4, 1, x, 0, 4, -1, 4));
+        }
+    }
+
     @Test
     void largeElementwiseMatchesAcrossTheParallelSplit() {
         int n = VectorKernels.PARALLEL_MIN + 3 * VectorKernels.TASK_ELEMENTS + 5;
