@@ -129,11 +129,13 @@ final class Elementwise {
         Tensor t = Tensor.empty(target, g.dtype());
         boolean f32 = g.dtype() == DType.FLOAT32;
         Broadcast.forEachRows(g.shape(), new Shape[] {target}, (off, row, col, gOff, rows, n) -> {
-            if (col[0] == 1) { // t[run] += g[run] for each row, in order (a row stride of 0 sums the rows into one)
+            if (col[0] == 1) { // t[run] += g[run] for each row in order (row stride 0: the rows summed into one)
                 if (f32) {
-                    K.zipRows(BinaryOp.ADD, t.f32(), off[0], row[0], 1, g.f32(), gOff, n, 1, t.f32(), off[0], row[0], rows, n);
+                    K.zipRows(BinaryOp.ADD, t.f32(), off[0], row[0], 1, g.f32(), gOff, n, 1,
+                            t.f32(), off[0], row[0], rows, n);
                 } else {
-                    K.zipRows(BinaryOp.ADD, t.f64(), off[0], row[0], 1, g.f64(), gOff, n, 1, t.f64(), off[0], row[0], rows, n);
+                    K.zipRows(BinaryOp.ADD, t.f64(), off[0], row[0], 1, g.f64(), gOff, n, 1,
+                            t.f64(), off[0], row[0], rows, n);
                 }
             } else {           // t[i] += sum(g[run]) for each row
                 for (int r = 0; r < rows; r++) {

@@ -50,6 +50,9 @@ public final class VectorKernels implements Kernels {
     static final int TASK_ELEMENTS = 1 << 15;
 
     private static final ThreadLocal<ElementwiseJob> JOBS = ThreadLocal.withInitial(ElementwiseJob::new);
+    /** Elements of the scratch row {@link #zipRows} copies a repeated operand's row into. */
+    static final int REPEATED_ELEMENTS = 2048;
+    private static final ThreadLocal<float[]> REPEATED_ROWS = ThreadLocal.withInitial(() -> new float[REPEATED_ELEMENTS]);
 
     // ---- compile roots ---------------------------------------------------------------------------
     //
@@ -393,6 +396,32 @@ public final class VectorKernels implements Kernels {
      */
     private static void zipRowsLoop(BinaryOp op, float[] a, int aOff, int aRow, int aCol, float[] b, int bOff,
                                     int bRow, int bCol, float[] y, int yOff, int yRow, int rows, int cols) {
+        if (op == BinaryOp.ADD && y == a && yOff == aOff && yRow == 0 && aRow == 0 && aCol == 1 && bCol == 1) {
+            sumRowsInto(y, yOff, b, bOff, bRow, rows, cols);
+            return;
+        }
+        boolean aRepeats = aRow == 0 && bRow == cols, bRepeats = bRow == 0 && aRow == cols;
+        if ((aRepeats || bRepeats) && aCol == 1 && bCol == 1 && yRow == cols && cols > 0 && cols <= REPEATED_ELEMENTS / 2
+                && rows > 1 && y != a && y != b) {
+            // one operand's row repeated down contiguous rows ([B, 1, D] − [K, D]): the row copied many
+            // times into a scratch row, so that each zip loop covers many rows instead of one
+            int per = REPEATED_ELEMENTS / cols;
+            float[] repeated = REPEATED_ROWS.get();
+            float[] row = aRepeats ? a : b;
+            int rowOff = aRepeats ? aOff : bOff;
+            for (int r = 0; r < Math.min(per, rows); r++) {
+                System.arraycopy(row, rowOff, repeated, r * cols, cols);
+            }
+            for (int r = 0; r < rows; r += per) {
+                int n = Math.min(per, rows - r) * cols;
+                if (aRepeats) {
+                    zipLoop(op, repeated, 0, b, bOff + r * cols, Float.NaN, ElementwiseJob.ARRAYS, y, yOff + r * cols, n);
+                } else {
+                    zipLoop(op, a, aOff + r * cols, repeated, 0, Float.NaN, ElementwiseJob.ARRAYS, y, yOff + r * cols, n);
+                }
+            }
+            return;
+        }
         for (int r = 0; r < rows; r++) {
             int ao = aOff + r * aRow, bo = bOff + r * bRow, yo = yOff + r * yRow;
             if (aCol == 1 && bCol == 1) {
@@ -404,6 +433,31 @@ public final class VectorKernels implements Kernels {
             } else {
                 java.util.Arrays.fill(y, yo, yo + cols, (float) op.apply(a[ao], b[bo]));
             }
+        }
+    }
+
+    /**
+     * {@code y[j] += b[r·bRow + j]} for {@code r = 0, 1, …} (a broadcast's gradient: rows summed into one),
+     * each vector of {@code y} kept in a register down all the rows: the same additions in the same
+     * order as one zip per row, without loading and storing {@code y} for every row (the VampPrior's
+     * {@code [B, K, D] → [B, 1, D]} sums 500 rows of 40).
+     */
+    private static void sumRowsInto(float[] y, int yo, float[] b, int bo, int bRow, int rows, int cols) {
+        int j = 0;
+        for (int bound = FS.loopBound(cols); j < bound; j += FL) {
+            FloatVector acc = FloatVector.fromArray(FS, y, yo + j);
+            for (int r = 0; r < rows; r++) {
+                acc = acc.add(FloatVector.fromArray(FS, b, bo + r * bRow + j));
+            }
+            acc.intoArray(y, yo + j);
+        }
+        if (j < cols) {
+            VectorMask<Float> m = FS.indexInRange(j, cols);
+            FloatVector acc = FloatVector.fromArray(FS, y, yo + j, m);
+            for (int r = 0; r < rows; r++) {
+                acc = acc.add(FloatVector.fromArray(FS, b, bo + r * bRow + j, m));
+            }
+            acc.intoArray(y, yo + j, m);
         }
     }
 

@@ -213,6 +213,37 @@ class VectorKernelsTest {
         assertArrayBitsEqual(want, got, "zipRows of long rows");
     }
 
+    /**
+     * One operand's row repeated down contiguous rows ([B, 1, D] − [K, D]), which the vector kernel
+     * copies into a scratch row to cover many rows per loop: every op, either operand repeated, short and
+     * long rows, and row counts around the number of rows one scratch row holds.
+     */
+    @Test
+    void zipRowsWithARepeatedRowMatchesReference() {
+        for (BinaryOp op : BinaryOp.values()) {
+            for (int cols : new int[] {1, 2, 3, vl - 1, vl, vl + 1, 2 * vl + 1, 40, 1024, 1025}) {
+                int per = Math.max(1, VectorKernels.REPEATED_ELEMENTS / cols);
+                for (int rows : new int[] {2, 3, per + 1, 2 * per + 3}) {
+                    if ((long) rows * cols > 200_000) {
+                        continue;
+                    }
+                    for (boolean aRepeats : new boolean[] {true, false}) {
+                        int o = rnd.nextInt(3);
+                        float[] a = floats(o + (aRepeats ? cols : rows * cols));
+                        float[] b = floats(o + (aRepeats ? rows * cols : cols));
+                        float[] want = new float[o + rows * cols];
+                        float[] got = new float[o + rows * cols];
+                        int aRow = aRepeats ? 0 : cols, bRow = aRepeats ? cols : 0;
+                        ref.zipRows(op, a, o, aRow, 1, b, o, bRow, 1, want, o, cols, rows, cols);
+                        vec.zipRows(op, a, o, aRow, 1, b, o, bRow, 1, got, o, cols, rows, cols);
+                        assertArrayBitsEqual(want, got, op + " zipRows " + rows + "x" + cols + (aRepeats ? ", a" : ", b")
+                                + "'s row repeated");
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void zipRowsRejectsBadArguments() {
         float[] x = new float[12];
