@@ -80,8 +80,7 @@ public final class VectorKernels implements Kernels {
     private static final int ROOT_BERNOULLI_FROM_T = 10;
     private static final int ROOT_BERNOULLI_SCORE_F = 11;
     private static final int ROOT_ZIP_ROWS_F = 12;
-    private static final int ROOT_ZIP_ROWS_D = 13;
-    private static final MethodHandle[] ROOTS = new MethodHandle[14];
+    private static final MethodHandle[] ROOTS = new MethodHandle[13];
 
     static {
         Class<?> f = float[].class;
@@ -90,7 +89,6 @@ public final class VectorKernels implements Kernels {
         ROOTS[ROOT_ZIP_F] = root("zipLoop", void.class, BinaryOp.class, f, i, f, i, float.class, i, f, i, i);
         ROOTS[ROOT_ZIP_D] = root("zipLoop", void.class, BinaryOp.class, d, i, d, i, double.class, i, d, i, i);
         ROOTS[ROOT_ZIP_ROWS_F] = root("zipRowsLoop", void.class, BinaryOp.class, f, i, i, i, f, i, i, i, f, i, i, i, i);
-        ROOTS[ROOT_ZIP_ROWS_D] = root("zipRowsLoop", void.class, BinaryOp.class, d, i, i, i, d, i, i, i, d, i, i, i, i);
         ROOTS[ROOT_MAP_SIMPLE_F] = root("mapSimple", void.class, UnaryOp.class, f, i, f, i, i);
         ROOTS[ROOT_MAP_SIMPLE_D] = root("mapSimple", void.class, UnaryOp.class, d, i, d, i, i);
         ROOTS[ROOT_SUM_F] = root("blockSumLoop", double.class, f, i, i);
@@ -633,47 +631,14 @@ public final class VectorKernels implements Kernels {
         }
     }
 
+    /**
+     * Float64 broadcasts run the reference loop, which gives the same bits as the vector {@code zip}
+     * (each element one IEEE operation): float64 serves verification, where speed does not matter.
+     */
     @Override
     public void zipRows(BinaryOp op, double[] a, int aOff, int aRow, int aCol, double[] b, int bOff, int bRow, int bCol,
                         double[] y, int yOff, int yRow, int rows, int cols) {
-        RowChecks.check(a.length, aOff, aRow, aCol, b.length, bOff, bRow, bCol, y.length, yOff, yRow, rows, cols);
-        if (cols >= PARALLEL_MIN) { // long rows: each split over threads, as zip splits it
-            for (int r = 0; r < rows; r++) {
-                int ao = aOff + r * aRow, bo = bOff + r * bRow, yo = yOff + r * yRow;
-                if (aCol == 1 && bCol == 1) {
-                    zip(op, a, ao, b, bo, y, yo, cols);
-                } else if (aCol == 1) {
-                    zipScalar(op, a, ao, b[bo], y, yo, cols);
-                } else if (bCol == 1) {
-                    scalarZip(op, a[ao], b, bo, y, yo, cols);
-                } else {
-                    java.util.Arrays.fill(y, yo, yo + cols, op.apply(a[ao], b[bo]));
-                }
-            }
-            return;
-        }
-        try {
-            ROOTS[ROOT_ZIP_ROWS_D].invokeExact(op, a, aOff, aRow, aCol, b, bOff, bRow, bCol, y, yOff, yRow, rows, cols);
-        } catch (Throwable e) {
-            throw rethrow(e);
-        }
-    }
-
-    /** The float64 twin of {@link #zipRowsLoop(BinaryOp, float[], int, int, int, float[], int, int, int, float[], int, int, int, int)}. */
-    private static void zipRowsLoop(BinaryOp op, double[] a, int aOff, int aRow, int aCol, double[] b, int bOff,
-                                    int bRow, int bCol, double[] y, int yOff, int yRow, int rows, int cols) {
-        for (int r = 0; r < rows; r++) {
-            int ao = aOff + r * aRow, bo = bOff + r * bRow, yo = yOff + r * yRow;
-            if (aCol == 1 && bCol == 1) {
-                zipLoop(op, a, ao, b, bo, Double.NaN, ElementwiseJob.ARRAYS, y, yo, cols);
-            } else if (aCol == 1) {
-                zipLoop(op, a, ao, null, 0, b[bo], ElementwiseJob.SCALAR_RIGHT, y, yo, cols);
-            } else if (bCol == 1) {
-                zipLoop(op, null, 0, b, bo, a[ao], ElementwiseJob.SCALAR_LEFT, y, yo, cols);
-            } else {
-                java.util.Arrays.fill(y, yo, yo + cols, op.apply(a[ao], b[bo]));
-            }
-        }
+        REFERENCE.zipRows(op, a, aOff, aRow, aCol, b, bOff, bRow, bCol, y, yOff, yRow, rows, cols);
     }
 
     /** The float64 twin of {@link #zipF}. */
