@@ -45,15 +45,15 @@ final class Broadcast {
      * runs of {@link #forEachRun}, handed over a block of rows at a time.
      */
     static void forEachRows(Shape out, Shape[] operands, Rows rows) {
-        walk(out, operands, null, rows);
+        walk(out, operands, true, rows);
     }
 
     static void forEachRun(Shape out, Shape[] operands, Run run) {
-        walk(out, operands, run, null);
+        walk(out, operands, false, (off, row, col, outOff, rows, cols) -> run.apply(off, col, outOff, cols));
     }
 
-    /** One {@code run} per innermost merged run, or one {@code rows} per block of them (the one not null). */
-    private static void walk(Shape out, Shape[] operands, Run run, Rows block) {
+    /** The walk: blocks of the two innermost merged axes if {@code blocks}, else one row (run) at a time. */
+    private static void walk(Shape out, Shape[] operands, boolean blocks, Rows block) {
         int total = out.numel();
         if (total == 0) {
             return;
@@ -101,11 +101,7 @@ final class Broadcast {
         int[] stride = new int[k];
         int[] rowStride = new int[k];
         if (m == 0) { // a single element
-            if (block != null) {
-                block.apply(off, rowStride, stride, 0, 1, 1);
-            } else {
-                run.apply(off, stride, 0, 1);
-            }
+            block.apply(off, rowStride, stride, 0, 1, 1);
             return;
         }
         int inner = mdims[m - 1];
@@ -113,7 +109,7 @@ final class Broadcast {
             stride[j] = mst[j][m - 1];
         }
         int rows = 1;
-        if (block != null && m >= 2) { // the second-innermost axis becomes the rows of each block
+        if (blocks && m >= 2) { // the second-innermost axis becomes the rows of each block
             rows = mdims[m - 2];
             for (int j = 0; j < k; j++) {
                 rowStride[j] = mst[j][m - 2];
@@ -125,11 +121,7 @@ final class Broadcast {
         int[] base = new int[k];
         for (int outOff = 0; outOff < total; outOff += inner * rows) {
             System.arraycopy(base, 0, off, 0, k);
-            if (block != null) {
-                block.apply(off, rowStride, stride, outOff, rows, inner);
-            } else {
-                run.apply(off, stride, outOff, inner);
-            }
+            block.apply(off, rowStride, stride, outOff, rows, inner);
             for (int ax = m - 2; ax >= 0; ax--) {
                 counter[ax]++;
                 for (int j = 0; j < k; j++) {

@@ -365,21 +365,6 @@ public final class VectorKernels implements Kernels {
     public void zipRows(BinaryOp op, float[] a, int aOff, int aRow, int aCol, float[] b, int bOff, int bRow, int bCol,
                         float[] y, int yOff, int yRow, int rows, int cols) {
         RowChecks.check(a.length, aOff, aRow, aCol, b.length, bOff, bRow, bCol, y.length, yOff, yRow, rows, cols);
-        if (cols >= PARALLEL_MIN) { // long rows: each split over threads, as zip splits it
-            for (int r = 0; r < rows; r++) {
-                int ao = aOff + r * aRow, bo = bOff + r * bRow, yo = yOff + r * yRow;
-                if (aCol == 1 && bCol == 1) {
-                    zip(op, a, ao, b, bo, y, yo, cols);
-                } else if (aCol == 1) {
-                    zipScalar(op, a, ao, b[bo], y, yo, cols);
-                } else if (bCol == 1) {
-                    scalarZip(op, a[ao], b, bo, y, yo, cols);
-                } else {
-                    java.util.Arrays.fill(y, yo, yo + cols, (float) op.apply(a[ao], b[bo]));
-                }
-            }
-            return;
-        }
         try {
             ROOTS[ROOT_ZIP_ROWS_F].invokeExact(op, a, aOff, aRow, aCol, b, bOff, bRow, bCol, y, yOff, yRow, rows, cols);
         } catch (Throwable e) {
@@ -388,13 +373,14 @@ public final class VectorKernels implements Kernels {
     }
 
     /**
-     * A compile root: the rows of {@link #zipRows}, each run by the loop of the {@code zip},
-     * {@code zipScalar} or {@code scalarZip} call it stands for (so the same bits), with no call
-     * through a handle per row.
+     * A compile root: the rows of {@link #zipRows}, each run as the {@code zip}, {@code zipScalar} or
+     * {@code scalarZip} call it stands for runs (so the same bits: by its loop, or split over threads when
+     * the row is long), with no call through a handle per row.
      */
     private static void zipRowsLoop(BinaryOp op, float[] a, int aOff, int aRow, int aCol, float[] b, int bOff,
                                     int bRow, int bCol, float[] y, int yOff, int yRow, int rows, int cols) {
-        if (op == BinaryOp.ADD && y == a && yOff == aOff && yRow == 0 && aRow == 0 && aCol == 1 && bCol == 1) {
+        if (op == BinaryOp.ADD && y == a && yOff == aOff && yRow == 0 && aRow == 0 && aCol == 1 && bCol == 1
+                && cols < PARALLEL_MIN) {
             sumRowsInto(y, yOff, b, bOff, bRow, rows, cols);
             return;
         }
@@ -423,14 +409,24 @@ public final class VectorKernels implements Kernels {
         for (int r = 0; r < rows; r++) {
             int ao = aOff + r * aRow, bo = bOff + r * bRow, yo = yOff + r * yRow;
             if (aCol == 1 && bCol == 1) {
-                zipLoop(op, a, ao, b, bo, Float.NaN, ElementwiseJob.ARRAYS, y, yo, cols);
+                zipRow(op, a, ao, b, bo, Float.NaN, ElementwiseJob.ARRAYS, y, yo, cols);
             } else if (aCol == 1) {
-                zipLoop(op, a, ao, null, 0, b[bo], ElementwiseJob.SCALAR_RIGHT, y, yo, cols);
+                zipRow(op, a, ao, null, 0, b[bo], ElementwiseJob.SCALAR_RIGHT, y, yo, cols);
             } else if (bCol == 1) {
-                zipLoop(op, null, 0, b, bo, a[ao], ElementwiseJob.SCALAR_LEFT, y, yo, cols);
+                zipRow(op, null, 0, b, bo, a[ao], ElementwiseJob.SCALAR_LEFT, y, yo, cols);
             } else {
                 java.util.Arrays.fill(y, yo, yo + cols, (float) op.apply(a[ao], b[bo]));
             }
+        }
+    }
+
+    /** One row of {@link #zipRowsLoop}, as {@link #zip} runs it: split over threads when it is long. */
+    private static void zipRow(BinaryOp op, float[] a, int ao, float[] b, int bo, float s, int form,
+                               float[] y, int yo, int n) {
+        if (n >= PARALLEL_MIN) {
+            JOBS.get().zipF(op, a, ao, b, bo, s, form, y, yo, n);
+        } else {
+            zipLoop(op, a, ao, b, bo, s, form, y, yo, n);
         }
     }
 
