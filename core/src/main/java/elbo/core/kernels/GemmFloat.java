@@ -22,8 +22,7 @@ import jdk.incubator.vector.VectorSpecies;
  * <p><b>The register tile</b> is {@code MR × NR}, chosen at start-up by the register file
  * ({@link VectorRegisters}): 8 rows × 2 vectors with 32 vector registers (AVX-512, NEON, SVE), 3 rows ×
  * 3 vectors with 16 (SSE, AVX2), so that the accumulators, one k-step of {@code B'} and the broadcasts
- * fit without a spill. The 16-register tile has one layout of {@code A'} and packs {@code B'} ahead;
- * what follows about fused packing is the 32-register tile's.
+ * fit without a spill. The 16-register tile has one layout of {@code A'} (rows).
  *
  * <p><b>Packing and blocking.</b> {@code k} is cut into blocks of at most {@value #KC_MAX} (about
  * {@value #KC_TARGET} when longer). For each k-block a task first packs its row tiles of {@code A'}
@@ -34,18 +33,19 @@ import jdk.incubator.vector.VectorSpecies;
  * panel at a time, it packs a {@code kc × NR} micro-panel of {@code B'} (it stays in L1) and runs the
  * register tile down the tiles of {@code A'}. A product of several row blocks keeps the panels each
  * thread packed, to pack each once rather than once per row block (see {@link #CACHED_B_MAX}). When
- * the panel's rows are contiguous, the 32-register tile's first kernel packs a two-vector panel as
- * it reads it, so that the copy partly hides behind its {@code fma}s (a separate packing pass took
- * 6–9% of the time of the VAE-shaped products). When its columns are (a transposed operand), the
- * panel is packed ahead through L × L transposes, rounds of zips ({@link #transpose}), faster than
- * gathering it even inside the first kernel.
+ * the panel's rows are contiguous, the first tile's kernel packs a whole panel as it reads it, so
+ * that the copy partly hides behind its {@code fma}s (a separate packing pass took 6–9% of the time
+ * of the VAE-shaped products with 32 registers, 2-4% with 16). When its columns are (a transposed
+ * operand), the panel is packed ahead through L × L transposes, rounds of zips ({@link #transpose}),
+ * faster than gathering it even inside the first kernel.
  * Packed operands make every load in the inner loop a fixed offset from the loop counter, so C2
  * can hoist the bounds checks out of it and folds the offsets into the addressing: the loop body is
  * loads, broadcasts and {@code fma}s and little else (the main tile's two-step loop, faster still,
  * keeps four range checks per two k-steps). (Reading an unpacked {@code A'} in place costs an
  * index computation and a bounds check per broadcast, on the ports the {@code fma}s need.) The last
  * column panel, when it is at most one vector wide, runs a one-vector tile instead of wasting half
- * of a two-vector one. A whole tile of a row-major {@code C'} is added to {@code C} straight from
+ * of a two-vector one; with 16 registers, one two vectors wide runs 4 × 2 tiles rather than 3 × 3
+ * ones with a third of their {@code fma}s on zeros. A whole tile of a row-major {@code C'} is added to {@code C} straight from
  * the registers; edge tiles and a transposed {@code C'} go through a tile buffer, a whole tile of a
  * transposed one is transposed in registers on the way (scalar stores took 16% of 128x300x40).
  *
@@ -71,11 +71,7 @@ final class GemmFloat {
     static final int VECTORS = REGISTERS >= 32 ? 2 : 3;
     /** Columns of the register tile. */
     static final int NR = VECTORS * L;
-    /**
-     * True for the 16-register tile ({@link #tile3x3} and its siblings), which packs {@code B'}
-     * ahead of its kernels: the fused packing variants of the 8-row tile won 5-9% on AVX-512, where
-     * they were tuned, and would double this tile's code.
-     */
+    /** True for the 16-register tiles ({@link #tile3x3} and its siblings). */
     static final boolean SIXTEEN_REGISTERS = REGISTERS < 32;
     /**
      * Vectors of exactly {@code MR} lanes, to pack a transposed {@code A'} one k-step at a time; used
@@ -361,53 +357,94 @@ final class GemmFloat {
                     int slot = p0 / blockK * panels + q;
                     float[] bp = cacheB ? ws.cachedPanel(slot, kc * NR) : ws.packedB(kc * NR);
                     boolean packed = cacheB && ws.isPacked(slot, serial);
-                    // with 32 registers, a panel two vectors wide whose rows are contiguous (bjs == 1)
-                    // is packed by the first tile's kernel as it reads it, a row at a time; every
-                    // other panel is packed ahead (a transposed operand's through transposes)
-                    boolean packAsRead = !packed && !SIXTEEN_REGISTERS && nv == NR && bjs == 1;
+                    // a whole panel whose rows are contiguous (bjs == 1) is packed by the first tile's
+                    // kernel as it reads it, a row at a time; every other panel is packed ahead (a
+                    // transposed operand's through transposes)
+                    boolean packAsRead = !packed && nv == NR && bjs == 1;
                     if (!packed && !packAsRead) {
                         packB(b, bi, bps, bjs, kc, nv, w, bp, ws);
                     }
-                    for (int t = t0; t < t1; t++) {
-                        int i0 = t * MR;
-                        int rows = Math.min(MR, mm - i0);
-                        int ao = (t - t0) * size;
-                        // a whole tile of a row-major C' is updated in place, any other through the tile buffer
-                        boolean whole = ccs == 1 && rows == MR && nv == w;
-                        float[] dst = whole ? c : ws.tile;
-                        int di = whole ? cOff + i0 * crs + j0 : 0;
-                        int drs = whole ? crs : NR;
-                        boolean dload = whole && load;
-                        if (SIXTEEN_REGISTERS) { // A' always in rows (see rowsLayout)
-                            if (w == NR) {
-                                tile3x3(kc, ap, ao, bp, dst, di, drs, dload);
+                    if (SIXTEEN_REGISTERS && w == NR && nv <= 2 * L) {
+                        narrowPanel(kc, ap, (t1 - t0) * MR, t0 * MR, j0, nv, bp, ws, load);
+                    } else {
+                        for (int t = t0; t < t1; t++) {
+                            int i0 = t * MR;
+                            int rows = Math.min(MR, mm - i0);
+                            int ao = (t - t0) * size;
+                            // a whole tile of a row-major C' is updated in place, any other through the tile buffer
+                            boolean whole = ccs == 1 && rows == MR && nv == w;
+                            float[] dst = whole ? c : ws.tile;
+                            int di = whole ? cOff + i0 * crs + j0 : 0;
+                            int drs = whole ? crs : NR;
+                            boolean dload = whole && load;
+                            if (SIXTEEN_REGISTERS) { // A' always in rows (see rowsLayout)
+                                if (packAsRead && t == t0) {
+                                    tile3x3Packing(kc, ap, ao, b, bi, bps, bp, dst, di, drs, dload);
+                                } else if (w == NR) {
+                                    tile3x3(kc, ap, ao, bp, dst, di, drs, dload);
+                                } else {
+                                    tile3x1(kc, ap, ao, bp, dst, di, drs, dload);
+                                }
+                            } else if (packAsRead && t == t0) {
+                                if (byRows) {
+                                    kernelRows2Packing(kc, ap, ao, b, bi, bps, bp, dst, di, drs, dload);
+                                } else {
+                                    kernelSteps2Packing(kc, ap, ao, b, bi, bps, bp, dst, di, drs, dload);
+                                }
+                            } else if (byRows) {
+                                if (w == NR) {
+                                    kernelRows2(kc, ap, ao, bp, dst, di, drs, dload);
+                                } else {
+                                    kernelRows1(kc, ap, ao, bp, dst, di, drs, dload);
+                                }
+                            } else if (w == NR) {
+                                kernelSteps2(kc, ap, ao, bp, dst, di, drs, dload);
                             } else {
-                                tile3x1(kc, ap, ao, bp, dst, di, drs, dload);
+                                kernelSteps1(kc, ap, ao, bp, dst, di, drs, dload);
                             }
-                        } else if (packAsRead && t == t0) {
-                            if (byRows) {
-                                kernelRows2Packing(kc, ap, ao, b, bi, bps, bp, dst, di, drs, dload);
-                            } else {
-                                kernelSteps2Packing(kc, ap, ao, b, bi, bps, bp, dst, di, drs, dload);
+                            if (!whole) {
+                                storeTile(ws.tile, rows, nv, c, cOff + i0 * crs + j0 * ccs, crs, ccs, load);
                             }
-                        } else if (byRows) {
-                            if (w == NR) {
-                                kernelRows2(kc, ap, ao, bp, dst, di, drs, dload);
-                            } else {
-                                kernelRows1(kc, ap, ao, bp, dst, di, drs, dload);
-                            }
-                        } else if (w == NR) {
-                            kernelSteps2(kc, ap, ao, bp, dst, di, drs, dload);
-                        } else {
-                            kernelSteps1(kc, ap, ao, bp, dst, di, drs, dload);
-                        }
-                        if (!whole) {
-                            storeTile(ws.tile, rows, nv, c, cOff + i0 * crs + j0 * ccs, crs, ccs, load);
                         }
                     }
                     if (cacheB) {
                         ws.markPacked(slot, serial); // packed ahead, or by the first tile's kernel
                     }
+                }
+            }
+        }
+
+        /**
+         * The 16-register tile's last column panel when it is at most two vectors wide ({@code nv <=
+         * 2L}, packed {@code NR} wide): 4 rows × 2 vectors ({@link #tile4x2}) where the 3 × 3 tile
+         * would spend a third of its {@code fma}s on the panel's zero padding. The block's
+         * {@code blockRows} packed rows (a multiple of 3, those past {@code mm} zero) are walked 4 at
+         * a time and the last 0-3 tiles 3 at a time, as many as make the rest a multiple of 4. Each
+         * element of {@code C'} gets the same chain of {@code fma}s as in a 3 × 3 tile.
+         */
+        private void narrowPanel(int kc, float[] ap, int blockRows, int firstRow, int j0, int nv, float[] bp,
+                                 Workspace ws, boolean load) {
+            int threes = blockRows % 4 * 3 % 4; // 3·threes ≡ blockRows (mod 4)
+            int fours = (blockRows - 3 * threes) / 4;
+            for (int t = 0; t < fours + threes; t++) {
+                int r0 = t < fours ? 4 * t : 4 * fours + 3 * (t - fours); // row within the block
+                int tileRows = t < fours ? 4 : 3;
+                int i0 = firstRow + r0;
+                int rows = Math.min(tileRows, mm - i0); // padding: at most the last 2 rows
+                int ao = r0 * KC_MAX;
+                // a whole 4 x 2 tile of a row-major C' two vectors wide is updated in place
+                boolean whole = ccs == 1 && rows == 4 && nv == 2 * L;
+                float[] dst = whole ? c : ws.tile;
+                int di = whole ? cOff + i0 * crs + j0 : 0;
+                int drs = whole ? crs : NR;
+                boolean dload = whole && load;
+                if (tileRows == 4) {
+                    tile4x2(kc, ap, ao, bp, dst, di, drs, dload);
+                } else {
+                    tile3x3(kc, ap, ao, bp, dst, di, drs, dload);
+                }
+                if (!whole) {
+                    storeTile(ws.tile, rows, nv, c, cOff + i0 * crs + j0 * ccs, crs, ccs, load);
                 }
             }
         }
@@ -439,9 +476,9 @@ final class GemmFloat {
     /**
      * {@code bp[p·w + j] = B'(p, j)} for {@code j < nv}, 0 for {@code nv <= j < w}, where
      * {@code w} ({@code NR}, or {@code L} for a last panel at most one vector wide) is the width of
-     * the micro-panel and {@code B'(p, j) = b[off + p·ps + j·js]}. For the 8-row tile only panels
-     * narrower than {@code NR} and transposed ones come here (whole two-vector panels of contiguous
-     * rows are packed by the first tile's kernel, see run); the 16-register tile packs every panel here.
+     * the micro-panel and {@code B'(p, j) = b[off + p·ps + j·js]}. Only panels narrower than
+     * {@code NR} and transposed ones come here (whole panels of contiguous rows are packed by the
+     * first tile's kernel, see run).
      */
     static void packB(float[] b, int off, int ps, int js, int kc, int nv, int w, float[] bp, Workspace ws) {
         if (js == 1 && nv == w) {
@@ -914,6 +951,111 @@ final class GemmFloat {
         c20.intoArray(c, ci + 2 * rs);
         c21.intoArray(c, ci + 2 * rs + L);
         c22.intoArray(c, ci + 2 * rs + 2 * L);
+    }
+
+    /** {@link #tile3x3} that reads its panel of B' from B (rows contiguous) and packs it on the way, for the tiles after it. */
+    static void tile3x3Packing(int kc, float[] ap, int ao, float[] b, int bi, int bs, float[] bp,
+            float[] c, int ci, int rs, boolean load) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int ai = ao + p;
+            int bj = bi + p * bs;
+            FloatVector b0 = FloatVector.fromArray(S, b, bj);
+            FloatVector b1 = FloatVector.fromArray(S, b, bj + L);
+            FloatVector b2 = FloatVector.fromArray(S, b, bj + 2 * L);
+            b0.intoArray(bp, p * NR);
+            b1.intoArray(bp, p * NR + L);
+            b2.intoArray(bp, p * NR + 2 * L);
+            FloatVector x;
+            x = FloatVector.broadcast(S, ap[ai]);
+            c00 = b0.fma(x, c00);
+            c01 = b1.fma(x, c01);
+            c02 = b2.fma(x, c02);
+            x = FloatVector.broadcast(S, ap[ai + KC_MAX]);
+            c10 = b0.fma(x, c10);
+            c11 = b1.fma(x, c11);
+            c12 = b2.fma(x, c12);
+            x = FloatVector.broadcast(S, ap[ai + 2 * KC_MAX]);
+            c20 = b0.fma(x, c20);
+            c21 = b1.fma(x, c21);
+            c22 = b2.fma(x, c22);
+        }
+        if (load) {
+            c00 = c00.add(FloatVector.fromArray(S, c, ci));
+            c01 = c01.add(FloatVector.fromArray(S, c, ci + L));
+            c02 = c02.add(FloatVector.fromArray(S, c, ci + 2 * L));
+            c10 = c10.add(FloatVector.fromArray(S, c, ci + rs));
+            c11 = c11.add(FloatVector.fromArray(S, c, ci + rs + L));
+            c12 = c12.add(FloatVector.fromArray(S, c, ci + rs + 2 * L));
+            c20 = c20.add(FloatVector.fromArray(S, c, ci + 2 * rs));
+            c21 = c21.add(FloatVector.fromArray(S, c, ci + 2 * rs + L));
+            c22 = c22.add(FloatVector.fromArray(S, c, ci + 2 * rs + 2 * L));
+        }
+        c00.intoArray(c, ci);
+        c01.intoArray(c, ci + L);
+        c02.intoArray(c, ci + 2 * L);
+        c10.intoArray(c, ci + rs);
+        c11.intoArray(c, ci + rs + L);
+        c12.intoArray(c, ci + rs + 2 * L);
+        c20.intoArray(c, ci + 2 * rs);
+        c21.intoArray(c, ci + 2 * rs + L);
+        c22.intoArray(c, ci + 2 * rs + 2 * L);
+    }
+
+    /**
+     * The 16-register tile's kernel for a last panel two vectors wide (see {@code narrowPanel}): 4
+     * rows × 2 vectors, 8 accumulators, two vectors of B' (packed {@code NR} wide) and the
+     * broadcasts. Probed alone on packed operands (AMD Zen 5, -XX:UseAVX=2) it runs as fast as
+     * {@link #tile3x3}, 80-105 GFLOP/s by the host's speed, when compiled on its own; inlined into a
+     * caller, C2 sometimes unrolled it four times and spilled (25-30). Its bytecode is above
+     * FreqInlineSize (325), as tile3x3's is, so hot callers call it. A 3 × 2 tile has too few
+     * accumulators to cover the fma latency (6 chains for 2 fma's a cycle of latency 4: 50-77).
+     */
+    static void tile4x2(int kc, float[] ap, int ao, float[] bp,
+            float[] c, int ci, int rs, boolean load) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int ai = ao + p;
+            int bj = p * NR;
+            FloatVector b0 = FloatVector.fromArray(S, bp, bj);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bj + L);
+            FloatVector x;
+            x = FloatVector.broadcast(S, ap[ai]);
+            c00 = b0.fma(x, c00);
+            c01 = b1.fma(x, c01);
+            x = FloatVector.broadcast(S, ap[ai + KC_MAX]);
+            c10 = b0.fma(x, c10);
+            c11 = b1.fma(x, c11);
+            x = FloatVector.broadcast(S, ap[ai + 2 * KC_MAX]);
+            c20 = b0.fma(x, c20);
+            c21 = b1.fma(x, c21);
+            x = FloatVector.broadcast(S, ap[ai + 3 * KC_MAX]);
+            c30 = b0.fma(x, c30);
+            c31 = b1.fma(x, c31);
+        }
+        if (load) {
+            c00 = c00.add(FloatVector.fromArray(S, c, ci));
+            c01 = c01.add(FloatVector.fromArray(S, c, ci + L));
+            c10 = c10.add(FloatVector.fromArray(S, c, ci + rs));
+            c11 = c11.add(FloatVector.fromArray(S, c, ci + rs + L));
+            c20 = c20.add(FloatVector.fromArray(S, c, ci + 2 * rs));
+            c21 = c21.add(FloatVector.fromArray(S, c, ci + 2 * rs + L));
+            c30 = c30.add(FloatVector.fromArray(S, c, ci + 3 * rs));
+            c31 = c31.add(FloatVector.fromArray(S, c, ci + 3 * rs + L));
+        }
+        c00.intoArray(c, ci);
+        c01.intoArray(c, ci + L);
+        c10.intoArray(c, ci + rs);
+        c11.intoArray(c, ci + rs + L);
+        c20.intoArray(c, ci + 2 * rs);
+        c21.intoArray(c, ci + 2 * rs + L);
+        c30.intoArray(c, ci + 3 * rs);
+        c31.intoArray(c, ci + 3 * rs + L);
     }
 
     static void tile3x1(int kc, float[] ap, int ao, float[] bp,
@@ -1430,7 +1572,7 @@ final class GemmFloat {
 
     /** Per-thread packing buffers, grown on demand and kept: steady state allocates nothing. */
     private static final class Workspace {
-        final float[] tile = new float[MR * NR];
+        final float[] tile = new float[Math.max(MR, 4) * NR]; // 4 rows for tile4x2
         /** Scratch blocks for {@link #transpose}: its middle rounds, and the blocks cut by an edge. */
         final float[] zipX = new float[L * L];
         final float[] zipY = new float[L * L];

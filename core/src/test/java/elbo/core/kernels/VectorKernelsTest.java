@@ -479,6 +479,62 @@ class VectorKernelsTest {
     }
 
     /**
+     * Each element of C is the same chain of fma's whichever register tile computes it: the first
+     * columns of a product come out bit for bit the same when more columns are added, so the last
+     * panel's narrower tiles (the 16-register tile's 4 rows × 2 vectors, the one-vector tiles) match
+     * the whole ones; and a transposed B (packed ahead) gives the bits of B (packed by the first tile
+     * as it reads it). Every row count up to two tiles of 4 and 3 and more, and row blocks.
+     */
+    @Test
+    void gemmFloatBitsDoNotDependOnTheColumnCount() {
+        int wide = 6 * vl;
+        for (int m : new int[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 17, 25, 128, 301}) {
+            for (int n = 1; n <= wide; n += (n < 3 * vl ? vl - 1 : 1)) {
+                for (int k : new int[] {1, 7, 300, 785}) {
+                    if ((long) m * k > 60_000 && n % 3 != 0) {
+                        continue;
+                    }
+                    boolean acc = (m + n + k) % 2 == 0;
+                    float[] a = new float[m * k];
+                    float[] b = new float[k * wide];
+                    float[] c0 = new float[m * wide];
+                    for (int i = 0; i < a.length; i++) {
+                        a[i] = rnd.nextFloat() * 2 - 1;
+                    }
+                    for (int i = 0; i < b.length; i++) {
+                        b[i] = rnd.nextFloat() * 2 - 1;
+                    }
+                    for (int i = 0; i < c0.length; i++) {
+                        c0[i] = rnd.nextFloat();
+                    }
+                    float[] bt = new float[n * k]; // B's first n columns, stored transposed
+                    for (int p = 0; p < k; p++) {
+                        for (int j = 0; j < n; j++) {
+                            bt[j * k + p] = b[p * wide + j];
+                        }
+                    }
+                    float[] all = c0.clone();
+                    float[] part = c0.clone();
+                    float[] fromBt = c0.clone();
+                    vec.gemm(false, false, m, wide, k, a, 0, k, b, 0, wide, acc, all, 0, wide);
+                    vec.gemm(false, false, m, n, k, a, 0, k, b, 0, wide, acc, part, 0, wide);
+                    // packed ahead through transposes, not as the first tile reads it
+                    vec.gemm(false, true, m, n, k, a, 0, k, bt, 0, k, acc, fromBt, 0, wide);
+                    for (int i = 0; i < m; i++) {
+                        for (int j = 0; j < n; j++) {
+                            String at = m + "x" + n + "x" + k + " at " + i + "," + j;
+                            assertEquals(Float.floatToRawIntBits(all[i * wide + j]),
+                                    Float.floatToRawIntBits(part[i * wide + j]), at);
+                            assertEquals(Float.floatToRawIntBits(all[i * wide + j]),
+                                    Float.floatToRawIntBits(fromBt[i * wide + j]), at + " (Bᵀ)");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * A transposed B packed at every k tail: whole panels of its columns go through L x L transposes,
      * the last k mod L rows through a block cut by the edge (GemmFloat.transpose).
      */
