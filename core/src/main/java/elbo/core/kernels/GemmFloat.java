@@ -518,9 +518,11 @@ final class GemmFloat {
      * reads made NT products 10-18% slower; a gather allocated 4.6 KB a call in one
      * KernelAllocationTest run, a boxed vector per row). The last {@code rows mod L} rows, a thin strip
      * (an A''s k tail, never a B' panel's), go an element at a time along c: through the scratch block
-     * 784x5000x300 TN ran 5% slower (-XX:UseAVX=2). Between rounds a block passes through two L x L scratch blocks in L1, one
-     * small method per round: a 16 x 16 block held in registers, 64 zips in one method, ran 3% faster
-     * but sometimes compiled with the zips not inlined (C2's NodeCountInliningCutoff), each then boxing
+     * 784x5000x300 TN ran 5% slower (-XX:UseAVX=2). Between rounds a block passes through two L x L
+     * scratch blocks in L1, one small method per round: an 8 x 8 block held in registers, 24 zips in
+     * one method, was no faster (128x300x784 NT at 0.897-0.903 of OpenBLAS either way, -XX:UseAVX=2,
+     * AMD Zen 5); a 16 x 16 block held in registers, 64 zips in one method, ran 3% faster but
+     * sometimes compiled with the zips not inlined (C2's NodeCountInliningCutoff), each then boxing
      * its result: 128x300x784 NT at a quarter of OpenBLAS and 250 MB allocated per IWAE K=50 step. On
      * AMD Zen 5, one thread: 128x300x784 NT at 179 GFLOP/s with AVX-512 (145 when the first 8-row tile
      * gathered B' as it went, as the contiguous case is packed) and 92 with -XX:UseAVX=2 (82-87 with
@@ -904,7 +906,7 @@ final class GemmFloat {
      * GFLOP/s), and 6 × 2 ran as slowly (also with its broadcasts made from int bits); two k-steps
      * per trip spill (55-56); a 3 × 2 tile for a last panel two vectors wide is small enough for C2
      * to unroll four times, and the twelve broadcasts it then hoists spill (45; 128x300x40 ran
-     * slower with it).
+     * slower with it): such a panel runs {@link #tile4x2}.
      */
     static void tile3x3(int kc, float[] ap, int ao, float[] bp,
             float[] c, int ci, int rs, boolean load) {
