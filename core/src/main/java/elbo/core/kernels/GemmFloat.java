@@ -45,9 +45,10 @@ import jdk.incubator.vector.VectorSpecies;
  * index computation and a bounds check per broadcast, on the ports the {@code fma}s need.) The last
  * column panel, when it is at most one vector wide, runs a one-vector tile instead of wasting half
  * of a two-vector one; with 16 registers, one two vectors wide runs 4 × 2 tiles rather than 3 × 3
- * ones with a third of their {@code fma}s on zeros. A whole tile of a row-major {@code C'} is added to {@code C} straight from
- * the registers; edge tiles and a transposed {@code C'} go through a tile buffer, a whole tile of a
- * transposed one is transposed in registers on the way (scalar stores took 16% of 128x300x40).
+ * ones with a third of their {@code fma}s on zeros. A whole tile of a row-major {@code C'} is added
+ * to {@code C} straight from the registers; edge tiles and a transposed {@code C'} go through a
+ * tile buffer, a whole tile of a transposed one is transposed in registers on the way (scalar
+ * stores took 16% of 128x300x40).
  *
  * <p><b>Threads.</b> The work is cut into tasks (blocks of row tiles × groups of column panels) by
  * the shape, and by whether there is a second thread to share it. Each task runs its k-blocks in
@@ -955,7 +956,10 @@ final class GemmFloat {
         c22.intoArray(c, ci + 2 * rs + 2 * L);
     }
 
-    /** {@link #tile3x3} that reads its panel of B' from B (rows contiguous) and packs it on the way, for the tiles after it. */
+    /**
+     * {@link #tile3x3} for the first tile of a panel whose rows are contiguous in {@code B}: it reads
+     * the panel from {@code B} (row stride {@code bs}) and packs it into {@code bp} for the tiles after it.
+     */
     static void tile3x3Packing(int kc, float[] ap, int ao, float[] b, int bi, int bs, float[] bp,
             float[] c, int ci, int rs, boolean load) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S);
@@ -1010,9 +1014,9 @@ final class GemmFloat {
      * The 16-register tile's kernel for a last panel two vectors wide (see {@code narrowPanel}): 4
      * rows × 2 vectors, 8 accumulators, two vectors of B' (packed {@code NR} wide) and the
      * broadcasts. Probed alone on packed operands (AMD Zen 5, -XX:UseAVX=2) it runs as fast as
-     * {@link #tile3x3}, 80-105 GFLOP/s by the host's speed, when compiled on its own; inlined into a
-     * caller, C2 sometimes unrolled it four times and spilled (25-30). Its bytecode is above
-     * FreqInlineSize (325), as tile3x3's is, so hot callers call it. A 3 × 2 tile has too few
+     * {@link #tile3x3}, 80-105 GFLOP/s by the host's speed, when compiled on its own; inlined into
+     * the probe's loop it sometimes ran at 25-30. Its bytecode is above FreqInlineSize (325), as
+     * tile3x3's is, so hot callers call it rather than inline it. A 3 × 2 tile has too few
      * accumulators to cover the fma latency (6 chains for 2 fma's a cycle of latency 4: 50-77).
      */
     static void tile4x2(int kc, float[] ap, int ao, float[] bp,

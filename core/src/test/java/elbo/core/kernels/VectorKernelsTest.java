@@ -495,18 +495,9 @@ class VectorKernelsTest {
                         continue;
                     }
                     boolean acc = (m + n + k) % 2 == 0;
-                    float[] a = new float[m * k];
-                    float[] b = new float[k * wide];
-                    float[] c0 = new float[m * wide];
-                    for (int i = 0; i < a.length; i++) {
-                        a[i] = rnd.nextFloat() * 2 - 1;
-                    }
-                    for (int i = 0; i < b.length; i++) {
-                        b[i] = rnd.nextFloat() * 2 - 1;
-                    }
-                    for (int i = 0; i < c0.length; i++) {
-                        c0[i] = rnd.nextFloat();
-                    }
+                    float[] a = randomFloats(m * k, -1, 1);
+                    float[] b = randomFloats(k * wide, -1, 1);
+                    float[] c0 = randomFloats(m * wide, 0, 1);
                     float[] bt = new float[n * k]; // B's first n columns, stored transposed
                     for (int p = 0; p < k; p++) {
                         for (int j = 0; j < n; j++) {
@@ -591,6 +582,15 @@ class VectorKernelsTest {
         }
     }
 
+    /** {@code n} floats uniform in {@code [lo, hi)}. */
+    private float[] randomFloats(int n, float lo, float hi) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = lo + (hi - lo) * rnd.nextFloat();
+        }
+        return x;
+    }
+
     private void checkGemmFloat(int m, int n, int k, boolean ta, boolean tb, boolean acc) {
         int lda = Math.max(1, ta ? m : k) + rnd.nextInt(3);
         int ldb = Math.max(1, tb ? k : n) + rnd.nextInt(3);
@@ -598,18 +598,9 @@ class VectorKernelsTest {
         int ao = rnd.nextInt(4);
         int bo = rnd.nextInt(4);
         int co = rnd.nextInt(4);
-        float[] a = new float[ao + (ta ? k : m) * lda];
-        float[] b = new float[bo + (tb ? n : k) * ldb];
-        float[] c0 = new float[co + m * ldc + 2];
-        for (int i = 0; i < a.length; i++) {
-            a[i] = rnd.nextFloat() * 2 - 1;
-        }
-        for (int i = 0; i < b.length; i++) {
-            b[i] = rnd.nextFloat() * 2 - 1;
-        }
-        for (int i = 0; i < c0.length; i++) {
-            c0[i] = rnd.nextFloat();
-        }
+        float[] a = randomFloats(ao + (ta ? k : m) * lda, -1, 1);
+        float[] b = randomFloats(bo + (tb ? n : k) * ldb, -1, 1);
+        float[] c0 = randomFloats(co + m * ldc + 2, 0, 1);
         float[] want = c0.clone();
         float[] got = c0.clone();
         ref.gemm(ta, tb, m, n, k, a, ao, lda, b, bo, ldb, acc, want, co, ldc);
