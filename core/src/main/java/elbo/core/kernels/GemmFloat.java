@@ -1017,7 +1017,7 @@ final class GemmFloat {
      * {@link #tile3x3}, 80-105 GFLOP/s by the host's speed, when compiled on its own; inlined into
      * the probe's loop it sometimes ran at 25-30. Its bytecode is above FreqInlineSize (325), as
      * tile3x3's is, so hot callers call it rather than inline it. A 3 × 2 tile has too few
-     * accumulators to cover the fma latency (6 chains for 2 fma's a cycle of latency 4: 50-77).
+     * accumulators to cover the fma latency (6 chains for 2 fma's a cycle of latency 4: 44-78).
      */
     static void tile4x2(int kc, float[] ap, int ao, float[] bp,
             float[] c, int ci, int rs, boolean load) {
