@@ -365,87 +365,61 @@ final class GemmFloat {
                     if (!packed && !packAsRead) {
                         packB(b, bi, bps, bjs, kc, nv, w, bp, ws);
                     }
-                    if (SIXTEEN_REGISTERS && w == NR && nv <= 2 * L) {
-                        narrowPanel(kc, ap, (t1 - t0) * MR, t0 * MR, j0, nv, bp, ws, load);
-                    } else {
-                        for (int t = t0; t < t1; t++) {
-                            int i0 = t * MR;
-                            int rows = Math.min(MR, mm - i0);
-                            int ao = (t - t0) * size;
-                            // a whole tile of a row-major C' is updated in place, any other through the tile buffer
-                            boolean whole = ccs == 1 && rows == MR && nv == w;
-                            float[] dst = whole ? c : ws.tile;
-                            int di = whole ? cOff + i0 * crs + j0 : 0;
-                            int drs = whole ? crs : NR;
-                            boolean dload = whole && load;
-                            if (SIXTEEN_REGISTERS) { // A' always in rows (see rowsLayout)
-                                if (packAsRead && t == t0) {
-                                    tile3x3Packing(kc, ap, ao, b, bi, bps, bp, dst, di, drs, dload);
-                                } else if (w == NR) {
-                                    tile3x3(kc, ap, ao, bp, dst, di, drs, dload);
-                                } else {
-                                    tile3x1(kc, ap, ao, bp, dst, di, drs, dload);
-                                }
-                            } else if (packAsRead && t == t0) {
-                                if (byRows) {
-                                    kernelRows2Packing(kc, ap, ao, b, bi, bps, bp, dst, di, drs, dload);
-                                } else {
-                                    kernelSteps2Packing(kc, ap, ao, b, bi, bps, bp, dst, di, drs, dload);
-                                }
-                            } else if (byRows) {
-                                if (w == NR) {
-                                    kernelRows2(kc, ap, ao, bp, dst, di, drs, dload);
-                                } else {
-                                    kernelRows1(kc, ap, ao, bp, dst, di, drs, dload);
-                                }
+                    // the row tiles, MR rows each. With 16 registers a panel at most two vectors wide
+                    // runs 4 × 2 tiles (tile4x2) where 3 × 3 ones would spend a third of their fma's on
+                    // its zero padding: the block's rows (padded to a multiple of 3) 4 at a time, then
+                    // the last 0-3 tiles 3 at a time, as many as make the rest a multiple of 4. Either
+                    // tile gives each element of C' the same chain of fma's.
+                    int blockRows = (t1 - t0) * MR;
+                    boolean narrow = SIXTEEN_REGISTERS && w == NR && nv <= 2 * L;
+                    int threes = blockRows % 4 * 3 % 4; // 3·threes ≡ blockRows (mod 4)
+                    int fours = narrow ? (blockRows - 3 * threes) / 4 : 0;
+                    for (int t = 0, r0 = 0, tileRows = 0; r0 < blockRows; t++, r0 += tileRows) {
+                        tileRows = t < fours ? 4 : MR;
+                        int tileCols = t < fours ? 2 * L : w;
+                        int i0 = t0 * MR + r0;
+                        int rows = Math.min(tileRows, mm - i0); // padding: at most the last MR - 1 rows
+                        int ao = byRows ? r0 * KC_MAX : r0 / MR * size;
+                        // a whole tile of a row-major C' is updated in place, any other through the tile buffer
+                        boolean whole = ccs == 1 && rows == tileRows && nv == tileCols;
+                        float[] dst = whole ? c : ws.tile;
+                        int di = whole ? cOff + i0 * crs + j0 : 0;
+                        int drs = whole ? crs : NR;
+                        boolean dload = whole && load;
+                        if (SIXTEEN_REGISTERS) { // A' always in rows (see rowsLayout)
+                            if (tileRows == 4) {
+                                tile4x2(kc, ap, ao, bp, dst, di, drs, dload);
+                            } else if (packAsRead && r0 == 0) {
+                                tile3x3Packing(kc, ap, ao, b, bi, bps, bp, dst, di, drs, dload);
                             } else if (w == NR) {
-                                kernelSteps2(kc, ap, ao, bp, dst, di, drs, dload);
+                                tile3x3(kc, ap, ao, bp, dst, di, drs, dload);
                             } else {
-                                kernelSteps1(kc, ap, ao, bp, dst, di, drs, dload);
+                                tile3x1(kc, ap, ao, bp, dst, di, drs, dload);
                             }
-                            if (!whole) {
-                                storeTile(ws.tile, rows, nv, c, cOff + i0 * crs + j0 * ccs, crs, ccs, load);
+                        } else if (packAsRead && r0 == 0) {
+                            if (byRows) {
+                                kernelRows2Packing(kc, ap, ao, b, bi, bps, bp, dst, di, drs, dload);
+                            } else {
+                                kernelSteps2Packing(kc, ap, ao, b, bi, bps, bp, dst, di, drs, dload);
                             }
+                        } else if (byRows) {
+                            if (w == NR) {
+                                kernelRows2(kc, ap, ao, bp, dst, di, drs, dload);
+                            } else {
+                                kernelRows1(kc, ap, ao, bp, dst, di, drs, dload);
+                            }
+                        } else if (w == NR) {
+                            kernelSteps2(kc, ap, ao, bp, dst, di, drs, dload);
+                        } else {
+                            kernelSteps1(kc, ap, ao, bp, dst, di, drs, dload);
+                        }
+                        if (!whole) {
+                            storeTile(ws.tile, rows, nv, c, cOff + i0 * crs + j0 * ccs, crs, ccs, load);
                         }
                     }
                     if (cacheB) {
                         ws.markPacked(slot, serial); // packed ahead, or by the first tile's kernel
                     }
-                }
-            }
-        }
-
-        /**
-         * The 16-register tile's last column panel when it is at most two vectors wide ({@code nv <=
-         * 2L}, packed {@code NR} wide): 4 rows × 2 vectors ({@link #tile4x2}) where the 3 × 3 tile
-         * would spend a third of its {@code fma}s on the panel's zero padding. The block's
-         * {@code blockRows} packed rows (a multiple of 3, those past {@code mm} zero) are walked 4 at
-         * a time and the last 0-3 tiles 3 at a time, as many as make the rest a multiple of 4. Each
-         * element of {@code C'} gets the same chain of {@code fma}s as in a 3 × 3 tile.
-         */
-        private void narrowPanel(int kc, float[] ap, int blockRows, int firstRow, int j0, int nv, float[] bp,
-                                 Workspace ws, boolean load) {
-            int threes = blockRows % 4 * 3 % 4; // 3·threes ≡ blockRows (mod 4)
-            int fours = (blockRows - 3 * threes) / 4;
-            for (int t = 0; t < fours + threes; t++) {
-                int r0 = t < fours ? 4 * t : 4 * fours + 3 * (t - fours); // row within the block
-                int tileRows = t < fours ? 4 : 3;
-                int i0 = firstRow + r0;
-                int rows = Math.min(tileRows, mm - i0); // padding: at most the last 2 rows
-                int ao = r0 * KC_MAX;
-                // a whole 4 x 2 tile of a row-major C' two vectors wide is updated in place
-                boolean whole = ccs == 1 && rows == 4 && nv == 2 * L;
-                float[] dst = whole ? c : ws.tile;
-                int di = whole ? cOff + i0 * crs + j0 : 0;
-                int drs = whole ? crs : NR;
-                boolean dload = whole && load;
-                if (tileRows == 4) {
-                    tile4x2(kc, ap, ao, bp, dst, di, drs, dload);
-                } else {
-                    tile3x3(kc, ap, ao, bp, dst, di, drs, dload);
-                }
-                if (!whole) {
-                    storeTile(ws.tile, rows, nv, c, cOff + i0 * crs + j0 * ccs, crs, ccs, load);
                 }
             }
         }
@@ -1011,7 +985,7 @@ final class GemmFloat {
     }
 
     /**
-     * The 16-register tile's kernel for a last panel two vectors wide (see {@code narrowPanel}): 4
+     * The 16-register tile's kernel for a last panel two vectors wide (see the panel loop in run): 4
      * rows × 2 vectors, 8 accumulators, two vectors of B' (packed {@code NR} wide) and the
      * broadcasts. Probed alone on packed operands (AMD Zen 5, -XX:UseAVX=2) it runs as fast as
      * {@link #tile3x3}, 80-105 GFLOP/s by the host's speed, when compiled on its own; inlined into
