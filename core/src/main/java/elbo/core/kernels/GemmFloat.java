@@ -874,11 +874,15 @@ final class GemmFloat {
      * OpenBLAS's Haswell kernels, 1 thread): 5 rows × 2 vectors, 13 registers on paper, but C2 hoisted
      * its five broadcasts and spilled an accumulator every k-step (0.37-0.49 of OpenBLAS); 4 × 2 ran
      * clean at 0.53-0.88; 3 × 3 with A' always in k-steps at 0.55-0.90; as it is, 0.71-0.93 over runs.
-     * Alone, on packed operands in L1 and L2, this tile runs at 97-105 GFLOP/s where a loop of
-     * independent fma's peaks at 98-103 (same machine and flags): what separates the products from
-     * OpenBLAS is outside the tile. Probed and not kept (same machine): 4 × 3, twelve accumulators,
-     * spills within each k-step, C2 loading all four broadcasts of the step ahead of the fma's (44-47
-     * GFLOP/s), and 6 × 2 ran as slowly (also with its broadcasts made from int bits); two k-steps
+     * Alone, on packed operands in L1 and L2, this tile runs at 105-106 GFLOP/s, 92% of the FMA peak
+     * (115 by a loop of twelve independent fma chains in the same JVM, 113-114 by the same loop in C);
+     * OpenBLAS's 1024³ product runs at 104-110. Nine chains leave the two FMA ports little slack (at
+     * 4 cycles' latency they need 8 in flight), and every tile with twelve accumulators spilled.
+     * (An earlier peak loop, which spilled, read 98-103 and made this tile look as fast as the
+     * peak.) Probed and not kept (same machine): 4 × 3, twelve accumulators, spills within each
+     * k-step, C2 loading all four broadcasts of the step ahead of the fma's (44-47 GFLOP/s), also
+     * with two vectors of B' kept and the third loaded again for each row (30); 6 × 2 ran as slowly
+     * (also with its broadcasts made from int bits); two k-steps
      * per trip spill (55-56); a 3 × 2 tile for a last panel two vectors wide is small enough for C2
      * to unroll four times, and the twelve broadcasts it then hoists spill (45; 128x300x40 ran
      * slower with it): such a panel runs {@link #tile4x2}.
