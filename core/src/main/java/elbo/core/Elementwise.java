@@ -174,12 +174,27 @@ final class Elementwise {
         if (!(lo <= hi)) {
             throw new IllegalArgumentException("clamp: lo " + lo + " > hi " + hi);
         }
-        Tensor y = Tensor.empty(x.shape(), x.dtype());
-        Tensor inside = Tensor.empty(x.shape(), x.dtype());
-        for (int i = 0; i < x.numel(); i++) {
-            double v = x.getFlat(i);
-            y.setFlat(i, Double.isNaN(v) ? v : Math.min(Math.max(v, lo), hi));
-            inside.setFlat(i, v >= lo && v <= hi ? 1.0 : 0.0);
+        Tensor y = Tensor.uninitialized(x.shape(), x.dtype());
+        Tensor inside = Tensor.uninitialized(x.shape(), x.dtype()); // 1 where lo <= x <= hi (not NaN), else 0
+        // typed loops, not getFlat/setFlat: the VampPrior clamps its [500, 784] pseudo-inputs every step.
+        // Math.max and Math.min pass NaN through. In float32 the bounds are rounded to float first, which
+        // changes no result: no float lies strictly between a bound and its rounding.
+        int n = x.numel(); // a workspace array may be longer
+        if (x.dtype() == DType.FLOAT32) {
+            float[] xs = x.f32(), ys = y.f32(), in = inside.f32();
+            float l = (float) lo, h = (float) hi;
+            for (int i = 0; i < n; i++) {
+                float v = xs[i];
+                ys[i] = Math.min(Math.max(v, l), h);
+                in[i] = v >= l && v <= h ? 1f : 0f;
+            }
+        } else {
+            double[] xs = x.f64(), ys = y.f64(), in = inside.f64();
+            for (int i = 0; i < n; i++) {
+                double v = xs[i];
+                ys[i] = Math.min(Math.max(v, lo), hi);
+                in[i] = v >= lo && v <= hi ? 1.0 : 0.0;
+            }
         }
         return Autograd.record(Op.CLAMP, y, dy -> new Tensor[] {dy.mul(inside)}, x); // clamp: dx = dy * [lo <= x <= hi]
     }

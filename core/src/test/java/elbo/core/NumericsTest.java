@@ -290,6 +290,25 @@ class NumericsTest {
         assertValues(new double[] {0, 1, 1, 1, 0, 0, 0}, x.grad(), 0);
         // lo == hi is allowed; lo > hi is not
         assertValues(new double[] {0.5, 0.5}, t(dtype, new double[] {-3, 3}, 2).clamp(0.5, 0.5), 0);
+        // NaN passes through, with no gradient
+        Tensor nan = t(dtype, new double[] {Double.NaN, 0.5}, 2).requiresGrad(true);
+        Tensor clampedNaN = nan.clamp(0, 1);
+        assertTrue(Double.isNaN(clampedNaN.getFlat(0)));
+        clampedNaN.sum().backward();
+        assertValues(new double[] {0, 1}, nan.grad(), 0);
+        // bounds that are no float32: the result and the gradient's mask are those of the exact bounds, rounded
+        double lo = 0.1, hi = 0.7;
+        double[] near = {Math.nextDown((float) lo), (float) lo, Math.nextUp((float) lo), Math.nextDown((float) hi),
+                (float) hi, Math.nextUp((float) hi)};
+        Tensor xs = t(dtype, near, near.length).requiresGrad(true);
+        Tensor ys = xs.clamp(lo, hi);
+        ys.sum().backward();
+        for (int i = 0; i < near.length; i++) {
+            double v = xs.getFlat(i);
+            double expected = Math.min(Math.max(v, lo), hi);
+            assertEquals(dtype == DType.FLOAT32 ? (float) expected : expected, ys.getFlat(i), 0, "clamp of " + v);
+            assertEquals(v >= lo && v <= hi ? 1.0 : 0.0, xs.grad().getFlat(i), 0, "gradient at " + v);
+        }
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> x.clamp(1, -1));
         assertEquals("clamp: lo 1.0 > hi -1.0", e.getMessage());
     }

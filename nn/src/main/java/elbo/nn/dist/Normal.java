@@ -12,12 +12,12 @@ import elbo.core.Tensor;
  * {@code μ} and log-variance {@code v = log σ²} (both {@code [...batch, D]}):
  *
  * <pre>
- *   log N(x; μ, σ²) = Σ_d -½ ( log 2π + v_d + (x_d - μ_d)² · e^(-v_d) )
+ *   log N(x; μ, σ²) = -½ [ Σ_d ((x_d - μ_d) · e^(-v_d/2))² + Σ_d v_d + D log 2π ]
  *   H               = Σ_d  ½ ( log 2π + 1 + v_d )
  *   rsample:  z = μ + e^(v/2) ⊙ ε,   ε ~ N(0, I)
  * </pre>
  *
- * The density is evaluated from the log-variance directly (multiplying by {@code e^(-v)}, never dividing
+ * The density is evaluated from the log-variance directly (multiplying by {@code e^(-v/2)}, never dividing
  * by a variance that may have underflowed), which is why an encoder should output {@code v}, not σ.
  *
  * <p>Construct with {@link #fromMeanLogVar} or {@link #fromMeanScale}. Analytic KL divergences are in
@@ -94,8 +94,13 @@ public final class Normal implements Distribution {
     @Override
     public Tensor logProb(Tensor x) {
         Checks.value("Normal.logProb", x, eventSize(), batchShape(), dtype());
-        Tensor squaredError = x.sub(loc).square();
-        return logVar.add(squaredError.mul(logVar.neg().exp())).add(LOG_2PI).mul(-0.5).sum(-1, false);
+        // -½ [ Σ_d ((x_d - μ_d) e^(-v_d/2))² + Σ_d v_d + D log 2π ]: the terms without x are summed over
+        // d before they meet x's batch. When x broadcasts against the components (the VampPrior's
+        // [B, 1, D] against [K, D]), 4 ops run on [B, K, D] tensors forward instead of 7, and the
+        // backward pass loses the gradient of v reduced over all of [B, K, D].
+        Tensor standardized = x.sub(loc).mul(logVar.mul(-0.5).exp());
+        Tensor normalizer = logVar.sum(-1, false).add(eventSize() * LOG_2PI);
+        return standardized.square().sum(-1, false).add(normalizer).mul(-0.5);
     }
 
     @Override

@@ -184,4 +184,14 @@ class NormalTest {
         assertEquals(q().logProb(z).get(0), lp32.get(0), 1e-5);
         assertEquals(DType.FLOAT32, q32.rsample(new Rng(1), 3).dtype());
     }
+
+    @Test
+    void float32LogProbStaysFiniteAtAVeryNarrowComponent() {
+        // v = -100: e^(-v) overflows float32 (e^100 > 3.4e38), e^(-v/2) = 5.2e21 does not. At x = μ the
+        // density is -½ (Σ v + D log 2π) = -½ (-200 + 2 log 2π); a product (x - μ)² · e^(-v) gave 0 · ∞ = NaN.
+        Tensor mu = Tensor.of(new double[] {0.25, -0.5}, 1, 2).cast(DType.FLOAT32);
+        Tensor lv = Tensor.of(new double[] {-100, -100}, 1, 2).cast(DType.FLOAT32);
+        Tensor lp = Normal.fromMeanLogVar(mu, lv).logProb(mu);
+        assertEquals(-0.5 * (-200 + 2 * Normal.LOG_2PI), lp.get(0), 1e-4);
+    }
 }
