@@ -34,6 +34,12 @@ import java.util.List;
  * form, {@code workload paired/<workload> elbo <GFLOP/s> reference <GFLOP/s> unit GFLOP/s speedup <r>},
  * where the rates are medians over the pairs and {@code r} is the median of the pairs' ratios.
  * {@code -Dpaired.verbose=true} prints every pair to standard error.
+ *
+ * <p>Set {@code OPENBLAS_THREAD_TIMEOUT=17} too (bench/compare does): OpenBLAS's idle workers then spin
+ * about as long after a call as ELBO's (2^17 TSC cycles against 50 µs). With OpenBLAS's default of 2^28
+ * cycles, its worker spun on through ELBO's following blocks on one of the two cores: in a probe
+ * (128x300x300, native, AMD EPYC Zen 5) ELBO's two-thread rate read 14% lower for the first 100 ms
+ * after an OpenBLAS block than after 130 ms.
  */
 public final class PairedGemm {
     private static final String DEFAULT_LIBRARY = "/usr/lib/x86_64-linux-gnu/libopenblas.so.0";
@@ -67,6 +73,10 @@ public final class PairedGemm {
         if (!KernelProvider.vectorApiAvailable()) {
             throw new IllegalStateException(
                     "run with --add-modules jdk.incubator.vector: else ELBO's scalar kernels are timed");
+        }
+        if (System.getenv("OPENBLAS_THREAD_TIMEOUT") == null) {
+            System.err.println("paired: OPENBLAS_THREAD_TIMEOUT is not set: OpenBLAS's idle workers spin for 2^28"
+                    + " cycles after each call, into ELBO's two-thread blocks (bench/compare sets 17)");
         }
         Linker linker = Linker.nativeLinker();
         SymbolLookup blas = SymbolLookup.libraryLookup(Path.of(library), Arena.global());
