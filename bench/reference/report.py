@@ -44,7 +44,7 @@ def main(reference_txt, elbo_jsons):
             elbo[("elementwise/" + name[-1], int(params["threads"]))] = (med, int(params["n"]))
         elif name[-2] == "PeakBench":
             lanes = int(os.environ.get("ELBO_FLOAT_LANES", "16"))  # bench/compare sets it for the width run
-            peak = 100_000 * 12 * lanes * 2 / med / 1e3  # GFLOP/s, see PeakBench.FLOPS (12 accumulators)
+            peak = 100_000 * 16 * lanes * 2 / med / 1e3  # GFLOP/s, see PeakBench.FLOPS
 
     samples = {}  # (torch threads, OpenBLAS threads, library, workload) -> microseconds, all rounds
     for line in open(reference_txt):
