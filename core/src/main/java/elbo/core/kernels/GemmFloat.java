@@ -875,17 +875,17 @@ final class GemmFloat {
      * its five broadcasts and spilled an accumulator every k-step (0.37-0.49 of OpenBLAS); 4 × 2 ran
      * clean at 0.53-0.88; 3 × 3 with A' always in k-steps at 0.55-0.90; as it is, 0.71-0.93 over runs.
      * Alone, on packed operands in L1 and L2, this tile runs at 105-106 GFLOP/s, 92% of the FMA peak
-     * (115 by a loop of twelve independent fma chains in the same JVM, 113-114 by the same loop in C);
-     * OpenBLAS's 1024³ product runs at 104-110. Nine chains leave the two FMA ports little slack (at
-     * 4 cycles' latency they need 8 in flight), and every tile with twelve accumulators spilled.
-     * (An earlier peak loop, which spilled, read 98-103 and made this tile look as fast as the
+     * (115-117 by PeakBench's loop, 113-117 by the same loop in C); OpenBLAS's 1024³ product runs at
+     * 104-110. Nine chains leave the two FMA ports little slack (at 4 cycles' latency they need 8 in
+     * flight), and every tile with twelve accumulators spilled. (A probe's own peak loop, which C2
+     * unrolled four times and spilled, read 98-103; against it this tile had looked as fast as the
      * peak.) Probed and not kept (same machine): 4 × 3, twelve accumulators, spills within each
      * k-step, C2 loading all four broadcasts of the step ahead of the fma's (44-47 GFLOP/s), also
      * with two vectors of B' kept and the third loaded again for each row (30); 6 × 2 ran as slowly
-     * (also with its broadcasts made from int bits); two k-steps
-     * per trip spill (55-56); a 3 × 2 tile for a last panel two vectors wide is small enough for C2
-     * to unroll four times, and the twelve broadcasts it then hoists spill (45; 128x300x40 ran
-     * slower with it): such a panel runs {@link #tile4x2}.
+     * (also with its broadcasts made from int bits); two k-steps per trip spill (55-56); a 3 × 2 tile
+     * for a last panel two vectors wide is small enough for C2 to unroll four times, and the twelve
+     * broadcasts it then hoists spill (45; 128x300x40 ran slower with it): such a panel runs
+     * {@link #tile4x2}.
      */
     static void tile3x3(int kc, float[] ap, int ao, float[] bp,
             float[] c, int ci, int rs, boolean load) {
