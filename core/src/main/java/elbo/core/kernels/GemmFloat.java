@@ -875,7 +875,7 @@ final class GemmFloat {
      * its five broadcasts and spilled an accumulator every k-step (0.37-0.49 of OpenBLAS); 4 × 2 ran
      * clean at 0.53-0.88; 3 × 3 with A' always in k-steps at 0.55-0.90; as it is, 0.71-0.93 over runs.
      * Alone, on packed operands in L1 and L2, this tile runs at 105-106 GFLOP/s, 92% of the FMA peak
-     * (115-117 by PeakBench's loop, 113-117 by the same loop in C); OpenBLAS's 1024³ product runs at
+     * (114-116 by PeakBench's loop, 113-117 by such a loop in C); OpenBLAS's 1024³ product runs at
      * 104-110. Nine chains leave the two FMA ports little slack (at 4 cycles' latency they need 8 in
      * flight), and every tile with twelve accumulators spilled. (A probe's own peak loop, which C2
      * unrolled four times and spilled, read 98-103; against it this tile had looked as fast as the
