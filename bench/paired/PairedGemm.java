@@ -36,10 +36,8 @@ import java.util.List;
  * {@code -Dpaired.verbose=true} prints every pair to standard error.
  *
  * <p>Set {@code OPENBLAS_THREAD_TIMEOUT=17} too (bench/compare does): OpenBLAS's idle workers then spin
- * about as long after a call as ELBO's (2^17 TSC cycles against 50 µs). With OpenBLAS's default of 2^28
- * cycles, its worker spun on through ELBO's following blocks on one of the two cores: in a probe
- * (128x300x300, native, AMD EPYC Zen 5) ELBO's two-thread rate read 14% lower for the first 100 ms
- * after an OpenBLAS block than after 130 ms.
+ * about as long after a call as ELBO's; with its default they spin on into ELBO's two-thread blocks
+ * (bench/README, "Paired in one JVM").
  */
 public final class PairedGemm {
     private static final String DEFAULT_LIBRARY = "/usr/lib/x86_64-linux-gnu/libopenblas.so.0";
