@@ -120,10 +120,10 @@ final class MatMul {
         int[] outDims = x.shape().dims();
         outDims[outDims.length - 1] = n;
         Tensor y = Tensor.uninitialized(Shape.of(outDims), x.dtype()); // every row starts as a copy of b
-        Object bias = y.dtype() == DType.FLOAT32 ? b.f32() : b.f64();
-        Object out = y.dtype() == DType.FLOAT32 ? y.f32() : y.f64();
-        for (int r = 0; r < rows; r++) {
-            System.arraycopy(bias, 0, out, r * n, n);
+        if (y.dtype() == DType.FLOAT32) {
+            Tensor.K.repeatRow(b.f32(), 0, n, y.f32(), 0, rows);
+        } else {
+            Tensor.K.repeatRow(b.f64(), 0, n, y.f64(), 0, rows);
         }
         gemm(false, true, rows, n, k, x, 0, k, w, 0, k, true, y, 0, n);
 

@@ -63,6 +63,19 @@ public interface Kernels {
     void zipRows(BinaryOp op, double[] a, int aOff, int aRow, int aCol, double[] b, int bOff, int bRow, int bCol,
                  double[] y, int yOff, int yRow, int rows, int cols);
 
+    /**
+     * {@code y[yOff + r·n + j] = row[rowOff + j]} for {@code r < rows}, {@code j < n}: one row copied
+     * down {@code rows} contiguous rows (a dense layer's output starts as copies of its bias, see
+     * {@code MatMul.linear}).
+     *
+     * @throws IllegalArgumentException  if {@code n} or {@code rows} is negative
+     * @throws IndexOutOfBoundsException if the row or the rows reach outside their arrays
+     */
+    void repeatRow(float[] row, int rowOff, int n, float[] y, int yOff, int rows);
+
+    /** The float64 {@link #repeatRow(float[], int, int, float[], int, int)}. */
+    void repeatRow(double[] row, int rowOff, int n, double[] y, int yOff, int rows);
+
     // ---- reductions --------------------------------------------------------------------------
 
     /** {@code sum_i x[off+i]}, accumulated in double, in an order fixed by {@code n} alone. */

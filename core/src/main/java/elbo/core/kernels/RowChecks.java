@@ -1,6 +1,6 @@
 package elbo.core.kernels;
 
-/** The argument checks of {@link Kernels#zipRows}, shared by both implementations. */
+/** The argument checks of {@link Kernels#zipRows} and {@link Kernels#repeatRow}, shared by both implementations. */
 final class RowChecks {
     private RowChecks() {
     }
@@ -23,6 +23,25 @@ final class RowChecks {
         range("a", aLength, aOff, aRow, aCol == 0 ? 1 : cols, rows);
         range("b", bLength, bOff, bRow, bCol == 0 ? 1 : cols, rows);
         range("y", yLength, yOff, yRow, cols, rows);
+    }
+
+    /**
+     * @throws IllegalArgumentException  if {@code n} or {@code rows} is negative
+     * @throws IndexOutOfBoundsException if {@code row[rowOff, rowOff + n)} or {@code y[yOff, yOff + rows·n)}
+     *                                   reaches outside its array
+     */
+    static void checkRepeat(int rowLength, int rowOff, int n, int yLength, int yOff, int rows) {
+        if (rows < 0 || n < 0) {
+            throw new IllegalArgumentException("repeatRow: negative size " + rows + "x" + n);
+        }
+        if (rowOff < 0 || (long) rowOff + n > rowLength) {
+            throw new IndexOutOfBoundsException("repeatRow: the row [" + rowOff + ", " + ((long) rowOff + n)
+                    + ") lies outside its array of " + rowLength);
+        }
+        if (yOff < 0 || yOff + (long) rows * n > yLength) {
+            throw new IndexOutOfBoundsException("repeatRow: " + rows + " rows of " + n + " from offset " + yOff
+                    + " reach " + (yOff + (long) rows * n) + ", past the end of y's array of " + yLength);
+        }
     }
 
     /** Rows {@code off + r·row + [0, span)} for {@code r < rows} lie in {@code [0, length)}. */

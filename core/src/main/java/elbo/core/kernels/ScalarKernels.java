@@ -91,6 +91,26 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public void repeatRow(float[] row, int rowOff, int n, float[] y, int yOff, int rows) {
+        RowChecks.checkRepeat(row.length, rowOff, n, y.length, yOff, rows);
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < n; j++) {
+                y[yOff + r * n + j] = row[rowOff + j];
+            }
+        }
+    }
+
+    @Override
+    public void repeatRow(double[] row, int rowOff, int n, double[] y, int yOff, int rows) {
+        RowChecks.checkRepeat(row.length, rowOff, n, y.length, yOff, rows);
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < n; j++) {
+                y[yOff + r * n + j] = row[rowOff + j];
+            }
+        }
+    }
+
+    @Override
     public double sum(float[] x, int off, int n) {
         double s = 0;
         for (int i = 0; i < n; i++) {

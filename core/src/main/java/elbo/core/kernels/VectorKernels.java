@@ -80,7 +80,8 @@ public final class VectorKernels implements Kernels {
     private static final int ROOT_BERNOULLI_FROM_T = 10;
     private static final int ROOT_BERNOULLI_SCORE_F = 11;
     private static final int ROOT_ZIP_ROWS_F = 12;
-    private static final MethodHandle[] ROOTS = new MethodHandle[13];
+    private static final int ROOT_SUM_ROWS_F = 13;
+    private static final MethodHandle[] ROOTS = new MethodHandle[14];
 
     static {
         Class<?> f = float[].class;
@@ -89,6 +90,7 @@ public final class VectorKernels implements Kernels {
         ROOTS[ROOT_ZIP_F] = root("zipLoop", void.class, BinaryOp.class, f, i, f, i, float.class, i, f, i, i);
         ROOTS[ROOT_ZIP_D] = root("zipLoop", void.class, BinaryOp.class, d, i, d, i, double.class, i, d, i, i);
         ROOTS[ROOT_ZIP_ROWS_F] = root("zipRowsLoop", void.class, BinaryOp.class, f, i, i, i, f, i, i, i, f, i, i, i, i);
+        ROOTS[ROOT_SUM_ROWS_F] = root("sumRowsColumns", void.class, f, i, f, i, i, i, i, i);
         ROOTS[ROOT_MAP_SIMPLE_F] = root("mapSimple", void.class, UnaryOp.class, f, i, f, i, i);
         ROOTS[ROOT_MAP_SIMPLE_D] = root("mapSimple", void.class, UnaryOp.class, d, i, d, i, i);
         ROOTS[ROOT_SUM_F] = root("blockSumLoop", double.class, f, i, i);
@@ -434,24 +436,97 @@ public final class VectorKernels implements Kernels {
      * {@code y[j] += b[r·bRow + j]} for {@code r = 0, 1, …} (a broadcast's gradient: rows summed into one),
      * each vector of {@code y} kept in a register down all the rows: the same additions in the same
      * order as one zip per row, without loading and storing {@code y} for every row (the VampPrior's
-     * {@code [B, K, D] → [B, 1, D]} sums 500 rows of 40).
+     * {@code [B, K, D] → [B, 1, D]} sums 500 rows of 40). Many rows (a bias gradient, {@code db = Σ_r dy_r}
+     * over the IWAE decoder's 5000 rows) are split over threads by columns: each column is still summed
+     * by one thread, top to bottom, so the bits do not depend on the thread count.
      */
     private static void sumRowsInto(float[] y, int yo, float[] b, int bo, int bRow, int rows, int cols) {
-        int j = 0;
-        for (int bound = FS.loopBound(cols); j < bound; j += FL) {
+        int groups = (cols + SUM_ROWS_GROUP - 1) / SUM_ROWS_GROUP;
+        if ((long) rows * cols >= PARALLEL_MIN && groups >= 2) {
+            JOBS.get().sumRowsF(y, yo, b, bo, bRow, rows, cols);
+        } else {
+            sumRowsColumns(y, yo, b, bo, bRow, rows, 0, cols);
+        }
+    }
+
+    /** {@link #sumRowsColumns} through its compile root (from a task of the split). */
+    static void sumRowsColumnsRoot(float[] y, int yo, float[] b, int bo, int bRow, int rows, int j0, int j1) {
+        try {
+            ROOTS[ROOT_SUM_ROWS_F].invokeExact(y, yo, b, bo, bRow, rows, j0, j1);
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
+    }
+
+    /** Columns summed four vectors at a time in {@link #sumRowsColumns}, and the unit its split deals out. */
+    static final int SUM_ROWS_GROUP = 4 * FL;
+
+    /**
+     * {@link #sumRowsInto} for the columns {@code j0 <= j < j1} ({@code j0} a multiple of
+     * {@link #SUM_ROWS_GROUP}): four vectors a row while four fit, four independent chains of adds
+     * reading whole cache lines (one vector at a time, each row's add waited on the last, and each
+     * line was read twice), then one vector, then the masked tail.
+     */
+    private static void sumRowsColumns(float[] y, int yo, float[] b, int bo, int bRow, int rows, int j0, int j1) {
+        int j = j0;
+        for (; j + SUM_ROWS_GROUP <= j1; j += SUM_ROWS_GROUP) {
+            FloatVector s0 = FloatVector.fromArray(FS, y, yo + j);
+            FloatVector s1 = FloatVector.fromArray(FS, y, yo + j + FL);
+            FloatVector s2 = FloatVector.fromArray(FS, y, yo + j + 2 * FL);
+            FloatVector s3 = FloatVector.fromArray(FS, y, yo + j + 3 * FL);
+            for (int r = 0; r < rows; r++) {
+                int i = bo + r * bRow + j;
+                s0 = s0.add(FloatVector.fromArray(FS, b, i));
+                s1 = s1.add(FloatVector.fromArray(FS, b, i + FL));
+                s2 = s2.add(FloatVector.fromArray(FS, b, i + 2 * FL));
+                s3 = s3.add(FloatVector.fromArray(FS, b, i + 3 * FL));
+            }
+            s0.intoArray(y, yo + j);
+            s1.intoArray(y, yo + j + FL);
+            s2.intoArray(y, yo + j + 2 * FL);
+            s3.intoArray(y, yo + j + 3 * FL);
+        }
+        for (; j + FL <= j1; j += FL) {
             FloatVector acc = FloatVector.fromArray(FS, y, yo + j);
             for (int r = 0; r < rows; r++) {
                 acc = acc.add(FloatVector.fromArray(FS, b, bo + r * bRow + j));
             }
             acc.intoArray(y, yo + j);
         }
-        if (j < cols) {
-            VectorMask<Float> m = FS.indexInRange(j, cols);
+        if (j < j1) {
+            VectorMask<Float> m = FS.indexInRange(j, j1);
             FloatVector acc = FloatVector.fromArray(FS, y, yo + j, m);
             for (int r = 0; r < rows; r++) {
                 acc = acc.add(FloatVector.fromArray(FS, b, bo + r * bRow + j, m));
             }
             acc.intoArray(y, yo + j, m);
+        }
+    }
+
+    @Override
+    public void repeatRow(float[] row, int rowOff, int n, float[] y, int yOff, int rows) {
+        RowChecks.checkRepeat(row.length, rowOff, n, y.length, yOff, rows);
+        if ((long) rows * n >= PARALLEL_MIN) {
+            JOBS.get().repeatRow(row, rowOff, null, n, y, null, yOff, rows); // a memory-bound copy: two threads write faster than one
+        } else {
+            repeatRows(row, rowOff, n, y, yOff, 0, rows);
+        }
+    }
+
+    @Override
+    public void repeatRow(double[] row, int rowOff, int n, double[] y, int yOff, int rows) {
+        RowChecks.checkRepeat(row.length, rowOff, n, y.length, yOff, rows);
+        if ((long) rows * n >= PARALLEL_MIN) {
+            JOBS.get().repeatRow(null, rowOff, row, n, null, y, yOff, rows);
+        } else {
+            repeatRows(row, rowOff, n, y, yOff, 0, rows);
+        }
+    }
+
+    /** Rows {@code r0 <= r < r1} of {@link #repeatRow}; {@code row} and {@code y} are both {@code float[]} or both {@code double[]}. */
+    private static void repeatRows(Object row, int rowOff, int n, Object y, int yOff, int r0, int r1) {
+        for (int r = r0; r < r1; r++) {
+            System.arraycopy(row, rowOff, y, yOff + r * n, n);
         }
     }
 
@@ -1204,6 +1279,8 @@ public final class VectorKernels implements Kernels {
         private static final int LSE_F = 6;
         private static final int BERNOULLI_F = 7;
         private static final int BERNOULLI_SCORE_F = 8;
+        private static final int SUM_ROWS_F = 9;
+        private static final int REPEAT_ROW = 10;
 
         private int kind;
         private UnaryOp unary;
@@ -1217,6 +1294,9 @@ public final class VectorKernels implements Kernels {
         private int so;
         /** The rows of {@code fb} that repeat down the rows of a Bernoulli job. */
         private int period;
+        /** SUM_ROWS_F: the row stride of {@code fb}, and the tasks its column groups are dealt to. */
+        private int rowStride;
+        private int parts;
         private double[] da;
         private double[] db;
         private double[] dy;
@@ -1315,6 +1395,31 @@ public final class VectorKernels implements Kernels {
             runByRows(rows, cols, out, outOff);
         }
 
+        /** {@link #sumRowsInto}'s columns in tasks of whole groups, about {@value #TASK_ELEMENTS} elements each. */
+        void sumRowsF(float[] y, int yOff, float[] b, int bOff, int bRow, int rows, int cols) {
+            kind = SUM_ROWS_F;
+            fy = y;
+            yo = yOff;
+            fb = b;
+            bo = bOff;
+            rowStride = bRow;
+            n = rows;
+            this.cols = cols;
+            int groups = (cols + SUM_ROWS_GROUP - 1) / SUM_ROWS_GROUP;
+            parts = (int) Math.min(groups, ((long) rows * cols + TASK_ELEMENTS - 1) / TASK_ELEMENTS);
+            runAndClear(parts);
+        }
+
+        /** {@link #repeatRow} in tasks of whole rows; one of {@code fRow}, {@code dRow} (and its {@code y}) is null. */
+        void repeatRow(float[] fRow, int rowOff, double[] dRow, int n, float[] fOut, double[] dOut, int yOff, int rows) {
+            kind = REPEAT_ROW;
+            fa = fRow;
+            da = dRow;
+            ao = rowOff;
+            dy = dOut;
+            runByRows(rows, n, fOut, yOff);
+        }
+
         void logSumExpF(float[] x, int off, int rows, int cols, float[] out, int outOff) {
             kind = LSE_F;
             fa = x;
@@ -1385,6 +1490,22 @@ public final class VectorKernels implements Kernels {
                     } else {
                         bernoulliScoreRowsF(fs0, so, fa, ao, fb, bo, period, r0, r1, cols, fy, yo);
                     }
+                }
+                case REPEAT_ROW -> {
+                    int r0 = task * rowsPerTask();
+                    int r1 = Math.min(n, r0 + rowsPerTask());
+                    if (fa != null) {
+                        repeatRows(fa, ao, cols, fy, yo, r0, r1);
+                    } else {
+                        repeatRows(da, ao, cols, dy, yo, r0, r1);
+                    }
+                }
+                case SUM_ROWS_F -> {
+                    // task t of T takes the column groups [t·G/T, (t+1)·G/T); the last one ends at cols
+                    int groups = (cols + SUM_ROWS_GROUP - 1) / SUM_ROWS_GROUP;
+                    int j0 = groups * task / parts * SUM_ROWS_GROUP;
+                    int j1 = Math.min(cols, groups * (task + 1) / parts * SUM_ROWS_GROUP);
+                    sumRowsColumnsRoot(fy, yo, fb, bo, rowStride, n, j0, j1);
                 }
                 default -> throw new AssertionError(kind);
             }

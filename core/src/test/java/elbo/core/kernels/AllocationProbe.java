@@ -70,6 +70,12 @@ public final class AllocationProbe {
                 kernels.put("zipRows/" + op, () -> k.zipRows(op, A, 0, 0, 1, B, 0, 37, 1, Y, 0, 37, N / 37, 37));
             }
         }
+        // rows summed into one (a broadcast's gradient): 27 rows of 37, and 512 rows of 300 split over threads
+        kernels.put("zipRows/sum", () -> k.zipRows(BinaryOp.ADD, Y, 0, 0, 1, B, 0, 37, 1, Y, 0, 0, N / 37, 37));
+        float[] rows = randomFloats(512 * 300);
+        float[] sums = new float[300];
+        kernels.put("zipRows/sum/512x300", () -> k.zipRows(BinaryOp.ADD, sums, 0, 0, 1, rows, 0, 300, 1, sums, 0, 0, 512, 300));
+        kernels.put("repeatRow/512x300", () -> k.repeatRow(sums, 0, 300, rows, 0, 512)); // split over threads
         for (UnaryOp op : UnaryOp.values()) {
             if (op != UnaryOp.LOG1P && op != UnaryOp.EXPM1) { // computed in double, element by element
                 kernels.put("map/" + op, () -> k.map(op, B, 0, Y, 0, N));

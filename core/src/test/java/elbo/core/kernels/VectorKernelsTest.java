@@ -203,6 +203,19 @@ class VectorKernelsTest {
                 assertArrayBitsEqual(want, got, "zipRows summing " + rows + " rows of " + cols);
             }
         }
+        // rows summed into one, four vectors at a time: every group count and tail, and many rows split
+        // over threads by columns
+        for (int cols = 0; cols <= 9 * vl + 1; cols++) {
+            for (int rows : new int[] {1, 3, 2 + VectorKernels.PARALLEL_MIN / Math.max(1, cols)}) {
+                int o = rnd.nextInt(3);
+                float[] b = floats(o + rows * (cols + 1));
+                float[] want = floats(o + cols);
+                float[] got = want.clone();
+                ref.zipRows(BinaryOp.ADD, want, o, 0, 1, b, o, cols + 1, 1, want, o, 0, rows, cols);
+                vec.zipRows(BinaryOp.ADD, got, o, 0, 1, b, o, cols + 1, 1, got, o, 0, rows, cols);
+                assertArrayBitsEqual(want, got, "zipRows summing " + rows + " rows of " + cols + " (row stride " + (cols + 1) + ")");
+            }
+        }
         // long rows go through zip's split over threads
         int cols = VectorKernels.PARALLEL_MIN + 3;
         float[] a = floats(2 * cols);
@@ -256,6 +269,46 @@ class VectorKernelsTest {
             assertTrue(range.getMessage().contains("rows of b") && range.getMessage().contains("array of 12"),
                     range.getMessage());
             assertThrows(IllegalArgumentException.class, () -> k.zipRows(BinaryOp.ADD, x, 0, 4, 1, x, 0, 4, 1, x, 0, 4, -1, 4));
+        }
+    }
+
+    /** One row copied down many: every row length and tail, offsets, and enough rows to split over threads. */
+    @Test
+    void repeatRowMatchesReference() {
+        for (int n = 0; n <= 2 * vl + 1; n++) {
+            for (int rows : new int[] {0, 1, 3, 2 + VectorKernels.PARALLEL_MIN / Math.max(1, n)}) {
+                int o = rnd.nextInt(3);
+                float[] row = floats(o + n + 1);
+                float[] want = floats(o + rows * n + 2);
+                float[] got = want.clone();
+                ref.repeatRow(row, o, n, want, o + 1, rows);
+                vec.repeatRow(row, o, n, got, o + 1, rows);
+                assertArrayBitsEqual(want, got, "repeatRow of " + n + " down " + rows + " rows");
+                for (int i = 0; i < rows * n; i++) {
+                    assertEquals(row[o + i % n], want[o + 1 + i], "repeatRow of " + n + ", element " + i);
+                }
+
+                double[] drow = doubles(o + n + 1);
+                double[] dw = doubles(o + rows * n + 2);
+                double[] dg = dw.clone();
+                ref.repeatRow(drow, o, n, dw, o + 1, rows);
+                vec.repeatRow(drow, o, n, dg, o + 1, rows);
+                assertEquals(java.util.Arrays.toString(dw), java.util.Arrays.toString(dg), "repeatRow f64 of " + n + " down " + rows);
+            }
+        }
+    }
+
+    @Test
+    void repeatRowRejectsBadArguments() {
+        float[] row = new float[4];
+        float[] y = new float[12];
+        for (Kernels k : new Kernels[] {ref, vec}) {
+            IndexOutOfBoundsException past = assertThrows(IndexOutOfBoundsException.class, () -> k.repeatRow(row, 0, 4, y, 1, 3));
+            assertTrue(past.getMessage().contains("3 rows of 4") && past.getMessage().contains("array of 12"), past.getMessage());
+            IndexOutOfBoundsException rowPast = assertThrows(IndexOutOfBoundsException.class, () -> k.repeatRow(row, 1, 4, y, 0, 2));
+            assertTrue(rowPast.getMessage().contains("the row [1, 5)"), rowPast.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> k.repeatRow(row, 0, 4, y, 0, -1));
+            assertThrows(IllegalArgumentException.class, () -> k.repeatRow(new double[4], 0, -1, new double[4], 0, 1));
         }
     }
 
