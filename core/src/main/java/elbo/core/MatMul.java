@@ -119,7 +119,7 @@ final class MatMul {
         int rows = x.rank() == 2 ? x.dim(0) : x.dim(0) * x.dim(1); // every axis but the last
         int[] outDims = x.shape().dims();
         outDims[outDims.length - 1] = n;
-        Tensor y = Tensor.uninitialized(Shape.of(outDims), x.dtype()); // every row starts as a copy of b
+        Tensor y = Tensor.uninitialized(Shape.of(outDims), x.dtype()); // every row starts as a copy of b:
         if (y.dtype() == DType.FLOAT32) {
             Tensor.K.repeatRow(b.f32(), 0, n, y.f32(), 0, rows);
         } else {

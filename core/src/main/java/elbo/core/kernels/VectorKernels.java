@@ -438,7 +438,9 @@ public final class VectorKernels implements Kernels {
      * order as one zip per row, without loading and storing {@code y} for every row (the VampPrior's
      * {@code [B, K, D] → [B, 1, D]} sums 500 rows of 40). Many rows (a bias gradient, {@code db = Σ_r dy_r}
      * over the IWAE decoder's 5000 rows) are split over threads by columns: each column is still summed
-     * by one thread, top to bottom, so the bits do not depend on the thread count.
+     * by one thread, top to bottom, so the bits do not depend on the thread count. (In a JFR profile of
+     * the IWAE K=50 step at -XX:UseAVX=2 these sums and the bias copies of {@link #repeatRow}, both then
+     * on the calling thread alone, took 6.8% of its samples while the other thread waited.)
      */
     private static void sumRowsInto(float[] y, int yo, float[] b, int bo, int bRow, int rows, int cols) {
         int groups = (cols + SUM_ROWS_GROUP - 1) / SUM_ROWS_GROUP;
@@ -464,8 +466,9 @@ public final class VectorKernels implements Kernels {
     /**
      * {@link #sumRowsInto} for the columns {@code j0 <= j < j1} ({@code j0} a multiple of
      * {@link #SUM_ROWS_GROUP}): four vectors a row while four fit, four independent chains of adds
-     * reading whole cache lines (one vector at a time, each row's add waited on the last, and each
-     * line was read twice), then one vector, then the masked tail.
+     * reading whole cache lines (one vector at a time, each row's add waits on the last, and at 256
+     * bits each 64-byte line is fetched by two passes down the rows), then one vector, then the masked
+     * tail.
      */
     private static void sumRowsColumns(float[] y, int yo, float[] b, int bo, int bRow, int rows, int j0, int j1) {
         int j = j0;
