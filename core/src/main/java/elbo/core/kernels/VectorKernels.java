@@ -452,7 +452,7 @@ public final class VectorKernels implements Kernels {
     }
 
     /** {@link #sumRowsColumns} through its compile root (from a task of the split). */
-    static void sumRowsColumnsRoot(float[] y, int yo, float[] b, int bo, int bRow, int rows, int j0, int j1) {
+    private static void sumRowsColumnsRoot(float[] y, int yo, float[] b, int bo, int bRow, int rows, int j0, int j1) {
         try {
             ROOTS[ROOT_SUM_ROWS_F].invokeExact(y, yo, b, bo, bRow, rows, j0, j1);
         } catch (Throwable e) {
