@@ -20,7 +20,9 @@ import java.util.List;
  * ELBO's sgemm and OpenBLAS's {@code cblas_sgemm} timed in one JVM, in alternating blocks, so that a
  * busy spell of the shared machine falls on both: the figure that matters is the median, over the
  * pairs, of each pair's ratio (ELBO's rate over OpenBLAS's). The same is done for the 1024³ product
- * against {@code PeakBench}'s FMA peak loop, which gives its share of the peak pair by pair.
+ * against {@code PeakBench}'s FMA peak loop, which gives its share of the peak pair by pair; and the
+ * peak loop on two threads at once against one thread's, which says whether the machine's two CPUs were
+ * two cores during the run (ratio 2) or shared one core's FMA units (1: see bench/README, "Two CPUs").
  *
  * <p>Run by {@code bench/compare} after its JMH and Python rounds. It is a single source file, started
  * with the source launcher of a JDK >= 22, because it calls OpenBLAS through the foreign function API
@@ -114,6 +116,17 @@ public final class PairedGemm {
             Result r = pair(p::elbo, () -> sink = peak.fmaPeak(), p.shape.flops(), pairs, blockSeconds,
                     PeakBench.FLOPS);
             rows.add(new Row("peak/1024x1024x1024/t1", r, "FMA peak loop (ratio: share of the peak)"));
+        }
+        // whether the two CPUs are two cores' FMA units: the peak loop on both at once against one alone
+        if (Arrays.stream(threadCounts).anyMatch(t -> t == 2)) {
+            Parallel.setThreads(2);
+            PeakBench first = new PeakBench();
+            PeakBench second = new PeakBench();
+            Parallel.Job both = task -> sink = (task == 0 ? first : second).fmaPeak();
+            Result r = pair(() -> Parallel.run(2, both), () -> sink = first.fmaPeak(), 2.0 * PeakBench.FLOPS,
+                    pairs, blockSeconds, PeakBench.FLOPS);
+            rows.add(new Row("peak/t2", r, "FMA peak loop on one thread (ratio: 2 if the two CPUs are two"
+                    + " cores, 1 if they share one core's FMA units)"));
         }
         System.out.println();
         System.out.println("Paired in one JVM (median GFLOP/s over the pairs; ratio: median of the pairs' ratios)");
