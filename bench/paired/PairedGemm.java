@@ -124,9 +124,8 @@ public final class PairedGemm {
             PeakBench first = new PeakBench();
             PeakBench second = new PeakBench();
             Parallel.Job loops = task -> sink = (task == 0 ? first : second).fmaPeak();
-            // both sides run the same compiled loop (one task runs on the caller alone): at 16 registers the
-            // loop's 16 chains spill, and how badly depends on the compile (79.8 GFLOP/s in one -XX:UseAVX=2
-            // run when one side called fmaPeak directly, against 106 a thread on the other side)
+            // both sides run the same compiled loop (one task runs on the caller alone), so that the ratio
+            // compares the CPUs and not two compiles of a loop whose 16 chains spill at 16 registers
             Result r = pair(() -> Parallel.run(2, loops), () -> Parallel.run(1, loops), 2.0 * PeakBench.FLOPS,
                     pairs, blockSeconds, PeakBench.FLOPS);
             rows.add(new Row("peak/t2", r, "FMA peak loop on the calling thread (ratio: 2 if the two CPUs are"
