@@ -445,7 +445,7 @@ public final class VectorKernels implements Kernels {
     private static void sumRowsInto(float[] y, int yo, float[] b, int bo, int bRow, int rows, int cols) {
         int groups = (cols + SUM_ROWS_GROUP - 1) / SUM_ROWS_GROUP;
         if ((long) rows * cols >= PARALLEL_MIN && groups >= 2) {
-            JOBS.get().sumRowsF(y, yo, b, bo, bRow, rows, cols);
+            JOBS.get().sumRowsF(y, yo, b, bo, bRow, rows, cols, groups);
         } else {
             sumRowsColumns(y, yo, b, bo, bRow, rows, 0, cols);
         }
@@ -509,18 +509,22 @@ public final class VectorKernels implements Kernels {
     @Override
     public void repeatRow(float[] row, int rowOff, int n, float[] y, int yOff, int rows) {
         RowChecks.checkRepeat(row.length, rowOff, n, y.length, yOff, rows);
-        if ((long) rows * n >= PARALLEL_MIN) {
-            JOBS.get().repeatRow(row, rowOff, null, n, y, null, yOff, rows); // a memory-bound copy: two threads write faster than one
-        } else {
-            repeatRows(row, rowOff, n, y, yOff, 0, rows);
-        }
+        repeatRowOfEither(row, rowOff, n, y, yOff, rows);
     }
 
     @Override
     public void repeatRow(double[] row, int rowOff, int n, double[] y, int yOff, int rows) {
         RowChecks.checkRepeat(row.length, rowOff, n, y.length, yOff, rows);
+        repeatRowOfEither(row, rowOff, n, y, yOff, rows);
+    }
+
+    /**
+     * {@link #repeatRow} for either element type: an array copy per row, many rows split over threads
+     * (the copy is memory-bound, and a second thread writes alongside the first).
+     */
+    private static void repeatRowOfEither(Object row, int rowOff, int n, Object y, int yOff, int rows) {
         if ((long) rows * n >= PARALLEL_MIN) {
-            JOBS.get().repeatRow(null, rowOff, row, n, null, y, yOff, rows);
+            JOBS.get().repeatRow(row, rowOff, n, y, yOff, rows);
         } else {
             repeatRows(row, rowOff, n, y, yOff, 0, rows);
         }
@@ -1297,9 +1301,13 @@ public final class VectorKernels implements Kernels {
         private int so;
         /** The rows of {@code fb} that repeat down the rows of a Bernoulli job. */
         private int period;
-        /** SUM_ROWS_F: the row stride of {@code fb}, and the tasks its column groups are dealt to. */
+        /** SUM_ROWS_F: the row stride of {@code fb}, its column groups, and the tasks they are dealt to. */
         private int rowStride;
+        private int groups;
         private int parts;
+        /** REPEAT_ROW: the row and the rows, both {@code float[]} or both {@code double[]}. */
+        private Object src;
+        private Object dst;
         private double[] da;
         private double[] db;
         private double[] dy;
@@ -1395,11 +1403,13 @@ public final class VectorKernels implements Kernels {
             ao = lOff;
             fb = x;
             bo = xOff;
-            runByRows(rows, cols, out, outOff);
+            fy = out;
+            yo = outOff;
+            runByRows(rows, cols);
         }
 
         /** {@link #sumRowsInto}'s columns in tasks of whole groups, about {@value #TASK_ELEMENTS} elements each. */
-        void sumRowsF(float[] y, int yOff, float[] b, int bOff, int bRow, int rows, int cols) {
+        void sumRowsF(float[] y, int yOff, float[] b, int bOff, int bRow, int rows, int cols, int groups) {
             kind = SUM_ROWS_F;
             fy = y;
             yo = yOff;
@@ -1408,34 +1418,34 @@ public final class VectorKernels implements Kernels {
             rowStride = bRow;
             n = rows;
             this.cols = cols;
-            int groups = (cols + SUM_ROWS_GROUP - 1) / SUM_ROWS_GROUP;
+            this.groups = groups;
             parts = (int) Math.min(groups, ((long) rows * cols + TASK_ELEMENTS - 1) / TASK_ELEMENTS);
             runAndClear(parts);
         }
 
-        /** {@link #repeatRow} in tasks of whole rows; one of {@code fRow}, {@code dRow} (and its {@code y}) is null. */
-        void repeatRow(float[] fRow, int rowOff, double[] dRow, int n, float[] fOut, double[] dOut, int yOff, int rows) {
+        /** {@link #repeatRow} in tasks of whole rows. */
+        void repeatRow(Object row, int rowOff, int n, Object y, int yOff, int rows) {
             kind = REPEAT_ROW;
-            fa = fRow;
-            da = dRow;
+            src = row;
             ao = rowOff;
-            dy = dOut;
-            runByRows(rows, n, fOut, yOff);
+            dst = y;
+            yo = yOff;
+            runByRows(rows, n);
         }
 
         void logSumExpF(float[] x, int off, int rows, int cols, float[] out, int outOff) {
             kind = LSE_F;
             fa = x;
             ao = off;
-            runByRows(rows, cols, out, outOff);
-        }
-
-        /** Runs a row-wise job writing {@code out} from {@code outOff}, in tasks of whole rows. */
-        private void runByRows(int rows, int cols, float[] out, int outOff) {
-            this.n = rows;
-            this.cols = cols;
             fy = out;
             yo = outOff;
+            runByRows(rows, cols);
+        }
+
+        /** Runs a row-wise job of {@code rows} rows of {@code cols}, in tasks of whole rows. */
+        private void runByRows(int rows, int cols) {
+            this.n = rows;
+            this.cols = cols;
             runAndClear((rows + rowsPerTask() - 1) / rowsPerTask());
         }
 
@@ -1462,6 +1472,7 @@ public final class VectorKernels implements Kernels {
             } finally {
                 fa = fb = fy = fs0 = null;
                 da = db = dy = null;
+                src = dst = null;
             }
         }
 
@@ -1497,15 +1508,10 @@ public final class VectorKernels implements Kernels {
                 case REPEAT_ROW -> {
                     int r0 = task * rowsPerTask();
                     int r1 = Math.min(n, r0 + rowsPerTask());
-                    if (fa != null) {
-                        repeatRows(fa, ao, cols, fy, yo, r0, r1);
-                    } else {
-                        repeatRows(da, ao, cols, dy, yo, r0, r1);
-                    }
+                    repeatRows(src, ao, cols, dst, yo, r0, r1);
                 }
                 case SUM_ROWS_F -> {
                     // task t of T takes the column groups [t·G/T, (t+1)·G/T); the last one ends at cols
-                    int groups = (cols + SUM_ROWS_GROUP - 1) / SUM_ROWS_GROUP;
                     int j0 = groups * task / parts * SUM_ROWS_GROUP;
                     int j1 = Math.min(cols, groups * (task + 1) / parts * SUM_ROWS_GROUP);
                     sumRowsColumnsRoot(fy, yo, fb, bo, rowStride, n, j0, j1);
