@@ -69,6 +69,7 @@ def main():
     p.add_argument("--quick", action="store_true")
     p.add_argument("--lib", choices=["torch", "numpy"], default="torch")
     p.add_argument("--skip-elementwise", action="store_true")
+    p.add_argument("--only-elementwise", action="store_true")
     args = p.parse_args()
     samples, min_s = (5, 0.05) if args.quick else (5, 0.2)  # per round: a full run has three
     if args.lib == "numpy":
@@ -80,8 +81,9 @@ def main():
     import torch as torch_module
     torch = torch_module
     torch.set_num_threads(args.torch_threads)
-    for shape in GEMM_SHAPES:
-        report("torch", "sgemm/" + shape, sample_us(gemm_operands(shape, "torch"), samples, min_s))
+    if not args.only_elementwise:
+        for shape in GEMM_SHAPES:
+            report("torch", "sgemm/" + shape, sample_us(gemm_operands(shape, "torch"), samples, min_s))
     if args.skip_elementwise:
         return
     g = torch.Generator().manual_seed(3)
