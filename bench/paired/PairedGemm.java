@@ -98,12 +98,26 @@ public final class PairedGemm {
         for (int threads : threadCounts) {
             Parallel.setThreads(threads);
             setThreads.invokeExact(threads);
-            for (String shape : shapes) {
-                try (Arena arena = Arena.ofConfined()) {
+            // the shapes' pairs round-robin (pair 1 of every shape, then pair 2, ...), so that a slow spell
+            // of a few seconds costs each shape a pair or two, which the median drops, instead of taking
+            // all the pairs of the shapes that ran then (one run read 0.81-0.82 for three shapes in a
+            // row, 0.89-0.92 a few minutes later, -XX:UseAVX=2)
+            try (Arena arena = Arena.ofConfined()) {
+                List<Pairing> pairings = new ArrayList<>();
+                for (String shape : shapes) {
                     Product p = new Product(shape, arena);
                     p.check();
-                    Result r = pair(p::elbo, p::openBlas, p.shape.flops(), pairs, blockSeconds, p.shape.flops());
-                    rows.add(new Row("sgemm/" + shape + "/t" + threads, r,
+                    double flops = p.shape.flops();
+                    pairings.add(new Pairing(shape + "/t" + threads, p::elbo, p::openBlas, flops, flops, pairs,
+                            blockSeconds));
+                }
+                for (int i = 0; i < pairs; i++) {
+                    for (Pairing pairing : pairings) {
+                        pairing.time(i);
+                    }
+                }
+                for (int s = 0; s < shapes.size(); s++) {
+                    rows.add(new Row("sgemm/" + shapes.get(s) + "/t" + threads, pairings.get(s).result(),
                             "OpenBLAS cblas_sgemm, " + threads + " thread(s)"));
                     System.err.println("paired: " + rows.get(rows.size() - 1).workloadLine());
                 }
@@ -114,8 +128,8 @@ public final class PairedGemm {
         try (Arena arena = Arena.ofConfined()) {
             Product p = new Product("1024x1024x1024", arena);
             PeakBench peak = new PeakBench();
-            Result r = pair(p::elbo, () -> sink = peak.fmaPeak(), p.shape.flops(), pairs, blockSeconds,
-                    PeakBench.FLOPS);
+            Result r = pair("peak/1024x1024x1024/t1", p::elbo, () -> sink = peak.fmaPeak(), p.shape.flops(),
+                    pairs, blockSeconds, PeakBench.FLOPS);
             rows.add(new Row("peak/1024x1024x1024/t1", r, "FMA peak loop (ratio: share of the peak)"));
         }
         // whether the two CPUs are two cores' FMA units: the peak loop on both at once against one alone
@@ -126,8 +140,8 @@ public final class PairedGemm {
             Parallel.Job loops = task -> sink = (task == 0 ? first : second).fmaPeak();
             // both sides run the same compiled loop (one task runs on the caller alone), so that the ratio
             // compares the CPUs and not two compiles of a loop whose 16 chains spill at 16 registers
-            Result r = pair(() -> Parallel.run(2, loops), () -> Parallel.run(1, loops), 2.0 * PeakBench.FLOPS,
-                    pairs, blockSeconds, PeakBench.FLOPS);
+            Result r = pair("peak/t2", () -> Parallel.run(2, loops), () -> Parallel.run(1, loops),
+                    2.0 * PeakBench.FLOPS, pairs, blockSeconds, PeakBench.FLOPS);
             rows.add(new Row("peak/t2", r, "FMA peak loop on the calling thread (ratio: 2 if the two CPUs are"
                     + " two cores as fast as its, about 1 if they share one core's FMA units)"));
         }
@@ -152,21 +166,51 @@ public final class PairedGemm {
     record Result(double a, double b, double ratio) {
     }
 
-    /**
-     * Warms both up (C2 needs 2-3 s for the Vector API kernels), sizes a block of each to about
-     * {@code blockSeconds}, then times {@code pairs} pairs of blocks, alternating which runs first.
-     */
-    private static Result pair(Runnable a, Runnable b, double flopsA, int pairs, double blockSeconds, double flopsB) {
-        for (long end = System.nanoTime() + 3_000_000_000L; System.nanoTime() < end; ) {
-            a.run();
-            b.run();
-        }
-        int repsA = reps(a, blockSeconds);
-        int repsB = reps(b, blockSeconds);
-        double[] rateA = new double[pairs];
-        double[] rateB = new double[pairs];
-        double[] ratio = new double[pairs];
+    /** {@code pairs} pairs of blocks of {@code a} and {@code b}, one after the other (see {@link Pairing}). */
+    private static Result pair(String name, Runnable a, Runnable b, double flopsA, int pairs, double blockSeconds,
+                               double flopsB) {
+        Pairing pairing = new Pairing(name, a, b, flopsA, flopsB, pairs, blockSeconds);
         for (int i = 0; i < pairs; i++) {
+            pairing.time(i);
+        }
+        return pairing.result();
+    }
+
+    /**
+     * Two sides timed in pairs of blocks. Made, it has warmed both up (C2 needs 2-3 s for the Vector API
+     * kernels) and sized a block of each to about {@code blockSeconds}; {@link #time} times pair
+     * {@code i}, alternating which side runs first.
+     */
+    private static final class Pairing {
+        final String name;
+        final Runnable a;
+        final Runnable b;
+        final double flopsA;
+        final double flopsB;
+        final int repsA;
+        final int repsB;
+        final double[] rateA;
+        final double[] rateB;
+        final double[] ratio;
+
+        Pairing(String name, Runnable a, Runnable b, double flopsA, double flopsB, int pairs, double blockSeconds) {
+            this.name = name;
+            this.a = a;
+            this.b = b;
+            this.flopsA = flopsA;
+            this.flopsB = flopsB;
+            for (long end = System.nanoTime() + 3_000_000_000L; System.nanoTime() < end; ) {
+                a.run();
+                b.run();
+            }
+            repsA = reps(a, blockSeconds);
+            repsB = reps(b, blockSeconds);
+            rateA = new double[pairs];
+            rateB = new double[pairs];
+            ratio = new double[pairs];
+        }
+
+        void time(int i) {
             if (i % 2 == 0) {
                 rateA[i] = rate(a, repsA, flopsA);
                 rateB[i] = rate(b, repsB, flopsB);
@@ -176,10 +220,15 @@ public final class PairedGemm {
             }
             ratio[i] = rateA[i] / rateB[i];
             if (Boolean.getBoolean("paired.verbose")) {
-                System.err.printf("  pair %2d: %7.1f %7.1f GFLOP/s  ratio %.3f%n", i, rateA[i], rateB[i], ratio[i]);
+                System.err.printf("  %s pair %2d: %7.1f %7.1f GFLOP/s  ratio %.3f%n", name, i, rateA[i], rateB[i],
+                        ratio[i]);
             }
         }
-        return new Result(median(rateA), median(rateB), median(ratio));
+
+        /** Medians of the two rates and of their pair-by-pair ratio. */
+        Result result() {
+            return new Result(median(rateA), median(rateB), median(ratio));
+        }
     }
 
     private static int reps(Runnable op, double seconds) {

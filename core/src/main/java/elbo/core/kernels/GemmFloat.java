@@ -154,7 +154,9 @@ final class GemmFloat {
      * columns, not its rows, are contiguous ({@code B' = op(B)} if {@code transB}, {@code op(A)ᵀ} if not
      * {@code transA}). Columns are padded to whole vectors (the last panel may be one vector wide),
      * rows to whole tiles. (Without that charge, measured when B' was gathered, 128x300x40 swapped,
-     * and ran at 0.71 of OpenBLAS on AVX-512.)
+     * and ran at 0.71 of OpenBLAS on AVX-512. Forced to swap, so that it transposes the 128-row A
+     * instead of the 784-row B, 128x300x784 NT ran at 0.76 of OpenBLAS against 0.89-0.90 unswapped,
+     * -XX:UseAVX=2, one thread; 0.74 with an 8 × 1 tile for its last panel, one vector wide.)
      */
     static boolean swapped(boolean transA, boolean transB, int m, int n) {
         long normal = (long) roundUp(n, L) * roundUp(m, MR) * (transB ? 13 : 10);
@@ -501,7 +503,10 @@ final class GemmFloat {
      * its result: 128x300x784 NT at a quarter of OpenBLAS and 250 MB allocated per IWAE K=50 step. On
      * AMD Zen 5, one thread: 128x300x784 NT at 179 GFLOP/s with AVX-512 (145 when the first 8-row tile
      * gathered B' as it went, as the contiguous case is packed) and 92 with -XX:UseAVX=2 (82-87 with
-     * gathers).
+     * gathers). Also slower at -XX:UseAVX=2 (paired, one thread): a scalar copy of whole panels, in
+     * either loop order (0.77-0.80 of OpenBLAS against 0.89-0.90), and a load of one float per line of
+     * the next panel's source rows while the current panel runs, a stand-in for a prefetch (0.87 against
+     * 0.89): reading B is not what the transposes wait for.
      */
     static void transpose(float[] from, int fo, int fs, int rows, int cols, float[] to, int to0, int ts,
                           Workspace ws) {
