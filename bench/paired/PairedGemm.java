@@ -98,10 +98,9 @@ public final class PairedGemm {
         for (int threads : threadCounts) {
             Parallel.setThreads(threads);
             setThreads.invokeExact(threads);
-            // the shapes' pairs round-robin (pair 1 of every shape, then pair 2, ...), so that a slow spell
-            // of a few seconds costs each shape a pair or two, which the median drops, instead of taking
-            // all the pairs of the shapes that ran then (one run read 0.81-0.82 for three shapes in a
-            // row, 0.89-0.92 a few minutes later, -XX:UseAVX=2)
+            // the shapes' pairs round-robin (pair 1 of every shape, then pair 2, ...), so that a spell of a
+            // few seconds that slows one side more than the other costs each shape a pair or two, which the
+            // median drops, instead of all the pairs of the shapes that ran then (bench/README)
             try (Arena arena = Arena.ofConfined()) {
                 List<Pairing> pairings = new ArrayList<>();
                 for (String shape : shapes) {
