@@ -22,8 +22,15 @@ ELEMENTWISE_N = 4194304
 
 
 def sample_us(fn, samples, min_seconds):
-    """`samples` timings in microseconds per call, each the mean of enough calls to last `min_seconds`."""
-    fn()
+    """`samples` timings in microseconds per call, each the mean of enough calls to last `min_seconds`,
+    after a warm-up of at least 3 calls and 4 * `min_seconds` (with one call of warm-up, torch's
+    logsigmoid on 4M floats, which allocates its result and a buffer, took 43-82 ms in the first two
+    timings and 5.9 ms from the fourth on)."""
+    end = time.perf_counter() + 4 * min_seconds
+    calls = 0
+    while calls < 3 or time.perf_counter() < end:
+        fn()
+        calls += 1
     reps = 1
     while True:  # calibrate: also the warm-up
         t0 = time.perf_counter()
