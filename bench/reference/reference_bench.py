@@ -32,7 +32,7 @@ def sample_us(fn, samples, min_seconds):
         fn()
         calls += 1
     reps = 1
-    while True:  # calibrate: also the warm-up
+    while True:  # calibrate
         t0 = time.perf_counter()
         for _ in range(reps):
             fn()
