@@ -8,9 +8,11 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * The small fixed thread pool the kernels split large operations over.
  *
- * <p>Work is always cut into a number of tasks that depends on the problem alone, never on the
- * thread count; threads only decide <em>who</em> runs a task, not <em>what</em> it computes. So every
- * kernel gives bitwise the same result with 1, 2 or 8 threads.
+ * <p>Threads only decide <em>who</em> runs a task, not <em>what</em> any output element is computed
+ * from or in which order: a reduction is cut into blocks by the problem alone, and where a kernel cuts
+ * by the thread count (the Adam update one chunk per thread, the GEMM's row blocks a whole number per
+ * thread) each element's chain of operations is the same in every cut. So every kernel gives bitwise
+ * the same result with 1, 2 or 8 threads.
  *
  * <p>The calling thread runs tasks too, helped by {@code threads() - 1} daemon workers. Workers spin
  * for a few microseconds after a job (back-to-back kernels are common in a training step) and then
