@@ -128,7 +128,7 @@ public final class PairedGemm {
             Product p = new Product("1024x1024x1024", arena);
             PeakBench peak = new PeakBench();
             Result r = pair("peak/1024x1024x1024/t1", p::elbo, () -> sink = peak.fmaPeak(), p.shape.flops(),
-                    pairs, blockSeconds, PeakBench.FLOPS);
+                    PeakBench.FLOPS, pairs, blockSeconds);
             rows.add(new Row("peak/1024x1024x1024/t1", r, "FMA peak loop (ratio: share of the peak)"));
         }
         // whether the two CPUs are two cores' FMA units: the peak loop on both at once against one alone
@@ -140,7 +140,7 @@ public final class PairedGemm {
             // both sides run the same compiled loop (one task runs on the caller alone), so that the ratio
             // compares the CPUs and not two compiles of a loop whose 16 chains spill at 16 registers
             Result r = pair("peak/t2", () -> Parallel.run(2, loops), () -> Parallel.run(1, loops),
-                    2.0 * PeakBench.FLOPS, pairs, blockSeconds, PeakBench.FLOPS);
+                    2.0 * PeakBench.FLOPS, PeakBench.FLOPS, pairs, blockSeconds);
             rows.add(new Row("peak/t2", r, "FMA peak loop on the calling thread (ratio: 2 if the two CPUs are"
                     + " two cores as fast as its, about 1 if they share one core's FMA units)"));
         }
@@ -166,8 +166,8 @@ public final class PairedGemm {
     }
 
     /** {@code pairs} pairs of blocks of {@code a} and {@code b}, one after the other (see {@link Pairing}). */
-    private static Result pair(String name, Runnable a, Runnable b, double flopsA, int pairs, double blockSeconds,
-                               double flopsB) {
+    private static Result pair(String name, Runnable a, Runnable b, double flopsA, double flopsB, int pairs,
+                               double blockSeconds) {
         Pairing pairing = new Pairing(name, a, b, flopsA, flopsB, pairs, blockSeconds);
         for (int i = 0; i < pairs; i++) {
             pairing.time(i);
