@@ -88,10 +88,12 @@ class DataFuzzTest {
         } catch (DataFormatException e) {
             return; // detected
         }
-        // Not detected: only informational header bytes may differ: the FTEXT flag, the time, XFL and OS.
-        boolean informational = (at == 3 && mask == 1) || (at >= 4 && at < 10);
-        assertTrue(informational, "byte " + at + " flipped by " + mask + " but the file still loaded");
-        assertArrayEquals((byte[]) expected, (byte[]) actual);
+        // Not detected: then it must be harmless, the same data. Not only the informational header bytes
+        // (the FTEXT flag, the time, XFL, OS) are: the deflate stream has bits its decoder never reads (an
+        // exhaustive scan of IDX_GZ found 13 such flips, at bytes 31, 33 and 41; CSV_GZ one, at 175), and
+        // the CRC-32 of the data catches every flip that changes it (the scan found none undetected).
+        assertArrayEquals((byte[]) expected, (byte[]) actual, "byte " + at + " flipped by " + mask
+                + " and the file loaded with other data");
     }
 
     private static Object read(int format, byte[] bytes) throws IOException {
