@@ -23,8 +23,12 @@ import java.util.Locale;
  * Gaussian posterior, standard-normal prior, batch 100, forward + backward + Adam. Its PyTorch twin is
  * {@code bench/reference/vae_step.py}; both draw a fixed binary batch and fresh noise each step.
  *
- * <p>{@code main} prints the median milliseconds per step and the bytes the stepping thread allocated per
- * step: {@code vae_step_ms <median> steps <n> loss <l> alloc_bytes_per_step <b>}.
+ * <p>{@code main [warmup] [steps] [--phases]} prints the median milliseconds per step and the bytes the
+ * stepping thread allocated per step: {@code vae_step_ms <median> steps <n> loss <l> alloc_bytes_per_step <b>}.
+ * With {@code --phases} it also prints the median of each phase of the step, {@code vae_step_phases_ms
+ * forward <f> backward <b> adam <a>} (the forward pass including the loss; the backward pass including
+ * {@code zeroGrad}): run it with {@code -Delbo.threads=1} and {@code =2} to see which phase the second
+ * thread speeds up.
  */
 public final class VaeStep {
     static final int X = 784, H = 300, Z = 40, BATCH = 100;
@@ -65,11 +69,27 @@ public final class VaeStep {
 
     /** One step in a {@link Workspace}, so its temporaries reuse the previous step's storage; returns the loss. */
     double step() {
+        return step(null);
+    }
+
+    /**
+     * One step, as {@link #step()}; when {@code phaseNanos} is given, the nanoseconds of its forward pass
+     * (with the loss), backward pass (with {@code zeroGrad}) and Adam update go to elements 0, 1 and 2.
+     */
+    double step(long[] phaseNanos) {
         try (Workspace ws = Workspace.open()) {
+            long t0 = System.nanoTime();
             Tensor loss = vae.loss(batch, noise);
+            long t1 = System.nanoTime();
             adam.zeroGrad();
             loss.backward();
+            long t2 = System.nanoTime();
             adam.step();
+            if (phaseNanos != null) {
+                phaseNanos[0] = t1 - t0;
+                phaseNanos[1] = t2 - t1;
+                phaseNanos[2] = System.nanoTime() - t2;
+            }
             return loss.item();
         }
     }
@@ -83,23 +103,41 @@ public final class VaeStep {
     }
 
     public static void main(String[] args) {
-        int warmup = args.length > 0 ? Integer.parseInt(args[0]) : 300;
-        int steps = args.length > 1 ? Integer.parseInt(args[1]) : 300;
+        boolean phases = Arrays.asList(args).contains("--phases");
+        String[] counts = Arrays.stream(args).filter(a -> !a.equals("--phases")).toArray(String[]::new);
+        int warmup = counts.length > 0 ? Integer.parseInt(counts[0]) : 300;
+        int steps = counts.length > 1 ? Integer.parseInt(counts[1]) : 300;
         VaeStep s = new VaeStep(1);
         for (int i = 0; i < warmup; i++) {
             s.step();
         }
         double[] ms = new double[steps];
+        double[][] phaseMs = new double[3][steps];
+        long[] phaseNanos = phases ? new long[3] : null;
         double loss = 0;
         long allocated0 = allocatedBytes();
         for (int i = 0; i < steps; i++) {
             long t0 = System.nanoTime();
-            loss = s.step();
+            loss = s.step(phaseNanos);
             ms[i] = (System.nanoTime() - t0) / 1e6;
+            if (phases) {
+                for (int p = 0; p < 3; p++) {
+                    phaseMs[p][i] = phaseNanos[p] / 1e6;
+                }
+            }
         }
         long allocatedPerStep = (allocatedBytes() - allocated0) / steps;
-        Arrays.sort(ms);
-        System.out.printf(Locale.ROOT, "vae_step_ms %.4f steps %d loss %.3f alloc_bytes_per_step %d%n", ms[steps / 2],
+        System.out.printf(Locale.ROOT, "vae_step_ms %.4f steps %d loss %.3f alloc_bytes_per_step %d%n", median(ms),
                 steps, loss, allocatedPerStep);
+        if (phases) {
+            System.out.printf(Locale.ROOT, "vae_step_phases_ms forward %.4f backward %.4f adam %.4f%n",
+                    median(phaseMs[0]), median(phaseMs[1]), median(phaseMs[2]));
+        }
+    }
+
+    /** The upper median (sorts {@code x}). */
+    private static double median(double[] x) {
+        Arrays.sort(x);
+        return x[x.length / 2];
     }
 }
