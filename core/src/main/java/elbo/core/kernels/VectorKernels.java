@@ -75,6 +75,15 @@ public final class VectorKernels implements Kernels {
     //     walk). A call through a handle costs a few nanoseconds.
     //  2. No method of ours that takes or returns a vector may compile, alone, to more than a small
     //     fraction of InlineSmallCode (2500 bytes): see zipLoop.
+    //  3. No vector operation whose Vector API method dispatches on the vector's class may run only on
+    //     a loop's last, partial trip. The dispatch is a virtual call inside the API method, shared by
+    //     every caller, which C2 inlines by its type profile. A call site that only tails reach may
+    //     have no profile yet when C2 compiles the loop. It then stays a virtual call, boxing every vector
+    //     for ever: an add masked for the tail alone did that to bernoulliLogProbRows once in CI and in 2
+    //     of 56 AllocationProbe runs by hand ("FloatVector::lanewise ... failed to inline: virtual call"). A sum
+    //     therefore adds under the mask in every trip (the mask all-true for a whole vector: the same
+    //     bits). Masked loads are static methods, so they are exempt. A masked store on a tail, as
+    //     mapSimple's, has not failed so far.
 
     private static final int ROOT_ZIP_F = 0;
     private static final int ROOT_ZIP_D = 1;
@@ -954,7 +963,7 @@ public final class VectorKernels implements Kernels {
                 for (int j = 0; j < cols; j += FL) { // one exp call site, the tail masked (see mapExp)
                     FloatVector e = VectorMath.exp((j + FL <= cols ? FloatVector.fromArray(FS, x, base + j)
                             : FloatVector.fromArray(FS, x, base + j, FS.indexInRange(j, cols))).sub(mv));
-                    acc = j + FL <= cols ? acc.add(e) : acc.add(e, FS.indexInRange(j, cols));
+                    acc = acc.add(e, FS.indexInRange(j, cols)); // masked in every trip: rule 3 above
                 }
                 for (int l = 0; l < FL; l++) {
                     s += acc.lane(l);
@@ -1032,7 +1041,7 @@ public final class VectorKernels implements Kernels {
             FloatVector tv = FloatVector.fromArray(FS, t, j); // whole vectors: see bernoulliLogProbRowsF
             FloatVector term = xv.mul(lv).sub(lv.blend(0f, lv.compare(VectorOperators.LT, 0f))) // NaN stays NaN
                     .sub(VectorMath.log1pUnit(tv));
-            acc = whole ? acc.add(term) : acc.add(term, FS.indexInRange(j, n));
+            acc = acc.add(term, FS.indexInRange(j, n)); // masked in every trip: rule 3 above
         }
         double s = 0;
         for (int k = 0; k < FL; k++) {
