@@ -66,7 +66,7 @@ public final class VectorKernels implements Kernels {
     // ---- compile roots ---------------------------------------------------------------------------
     //
     // A Vector API call that C2 does not inline and intrinsify falls back to Java code that allocates
-    // every vector (several times slower, megabytes of garbage per call). Two rules keep every call
+    // every vector (several times slower, megabytes of garbage per call). Three rules keep every call
     // inlined, whatever the order in which C2 happens to compile things:
     //  1. Every vector loop is entered through a method handle read from an array (ROOTS here, and the
     //     transcendental tables below). C2 cannot inline such a call (an array element is not a constant),
@@ -78,12 +78,12 @@ public final class VectorKernels implements Kernels {
     //  3. No vector operation whose Vector API method dispatches on the vector's class may run only on
     //     a loop's last, partial trip. The dispatch is a virtual call inside the API method, shared by
     //     every caller, which C2 inlines by its type profile. A call site that only tails reach may
-    //     have no profile yet when C2 compiles the loop. It then stays a virtual call, boxing every vector
-    //     for ever: an add masked for the tail alone did that to bernoulliLogProbRows once in CI and in 2
-    //     of 56 AllocationProbe runs by hand ("FloatVector::lanewise ... failed to inline: virtual call"). A sum
-    //     therefore adds under the mask in every trip (the mask all-true for a whole vector: the same
-    //     bits). Masked loads are static methods, so they are exempt. A masked store on a tail, as
-    //     mapSimple's, has not failed so far.
+    //     have no profile yet when C2 compiles the loop. It then stays a virtual call, boxing every
+    //     vector for ever: an add masked for the tail alone did that to bernoulliLogProbRows once in CI
+    //     and in 2 of 56 AllocationProbe runs by hand ("FloatVector::lanewise ... failed to inline:
+    //     virtual call"). A sum therefore adds under the mask in every trip (the mask all-true for a
+    //     whole vector: the same bits). Masked loads are static methods, so they are exempt. A masked
+    //     store on a tail, as mapSimple's, has not failed so far.
 
     private static final int ROOT_ZIP_F = 0;
     private static final int ROOT_ZIP_D = 1;
