@@ -8,6 +8,8 @@ import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -21,12 +23,32 @@ import org.junit.jupiter.api.Test;
  * runs in one batch took twice the step time, with 26 MB of garbage a step). The probe runs in a JVM with the threshold cut
  * to 1500 bytes, where a helper too big for comfort is refused every time and the failure is certain
  * (the kernels stay allocation-free down to 1000 bytes).
+ *
+ * <p>A kernel that allocates is probed once more, in a fresh JVM, and the test fails for the kernels that
+ * allocated in both. A helper too big fails in every JVM; a compile-order accident, a call site C2
+ * compiled before it had a type profile, seldom repeats. Two were seen in CI on 2026-12-04 (AMD EPYC
+ * Zen 5): {@code bernoulliLogProbRows}, an add masked on the tail alone (2 of 56 probes by hand; fixed,
+ * see VectorKernels' rule 3), and later {@code max} with {@code logSumExpRows}, both through
+ * {@code maxLoop}, not yet explained. The test still fails when every helper is refused
+ * ({@code -XX:InlineSmallCode=100}: 9 and 10 kernels allocated in both JVMs in two runs).
  */
 class KernelAllocationTest {
 
     @Test
     void compiledKernelsDoNotAllocateWithASmallInliningThreshold() throws Exception {
         assumeTrue(KernelProvider.get() instanceof VectorKernels, "needs the Vector API");
+        Map<String, Long> first = allocatingKernels();
+        if (first.isEmpty()) {
+            return;
+        }
+        Map<String, Long> again = allocatingKernels();
+        List<String> both = first.keySet().stream().filter(again::containsKey)
+                .map(k -> k + " " + first.get(k) + " then " + again.get(k)).toList();
+        assertEquals(List.of(), both, "kernels that allocate in two JVMs (bytes per call); in the first: " + first);
+    }
+
+    /** One probe in a JVM of its own: the kernels that still allocate (bytes per call) when its time is up. */
+    private static Map<String, Long> allocatingKernels() throws Exception {
         String classPath = location(VectorKernels.class) + File.pathSeparator + location(AllocationProbe.class);
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         Process process = new ProcessBuilder(java.toString(), "--add-modules=jdk.incubator.vector",
@@ -42,8 +64,15 @@ class KernelAllocationTest {
         List<String> results = output.lines().filter(l -> l.startsWith("alloc ")).toList();
         assertTrue(results.size() > 30, "too few results in the probe's output:\n" + output);
         // a boxed loop allocates about 12 KB per call over 1000 elements, for ever
-        List<String> allocating = results.stream().filter(l -> Long.parseLong(l.split(" ")[2]) >= 64).toList();
-        assertEquals(List.of(), allocating, "kernels that allocate (bytes per call)");
+        Map<String, Long> allocating = new TreeMap<>();
+        for (String line : results) {
+            String[] parts = line.split(" ");
+            long bytes = Long.parseLong(parts[2]);
+            if (bytes >= 64) {
+                allocating.put(parts[1], bytes);
+            }
+        }
+        return allocating;
     }
 
     private static String location(Class<?> c) throws Exception {
