@@ -2,7 +2,6 @@ package elbo.core.kernels;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -28,8 +27,8 @@ import jdk.incubator.vector.VectorSpecies;
  * {@value #KC_TARGET} when longer). For each k-block a task first packs its row tiles of {@code A'}
  * (they stay in L2): the tile's rows at the fixed stride {@value #KC_MAX} (an array copy per row when
  * they run contiguously along {@code k}, else L × L transposes of the block, see {@link #packRows}),
- * or, for a transposed operand where a vector of exactly {@code MR} lanes exists, {@code k}-steps of
- * {@code MR} elements (one such vector per step). Then, one column
+ * or, for a transposed operand where a vector holds at least {@code MR} lanes, {@code k}-steps of
+ * {@code MR} elements (one vector per step). Then, one column
  * panel at a time, it packs a {@code kc × NR} micro-panel of {@code B'} (it stays in L1) and runs the
  * register tile down the tiles of {@code A'}. A product of several row blocks keeps the panels each
  * thread packed, to pack each once rather than once per row block (see {@link #CACHED_B_MAX}). When
@@ -75,13 +74,19 @@ final class GemmFloat {
     /** True for the 16-register tiles ({@link #tile3x3} and its siblings). */
     static final boolean SIXTEEN_REGISTERS = REGISTERS < 32;
     /**
-     * Vectors of exactly {@code MR} lanes, to pack a transposed {@code A'} one k-step at a time; used
-     * only for 8 rows and if no wider than the preferred species, else null. (Gathering a tile column
-     * with them to store a transposed tile was measured 2x slower than scalar stores.)
+     * True if a vector holds at least {@code MR} lanes, so that a k-step of a transposed {@code A'}
+     * ({@link #packA}) and a column of a transposed tile ({@link #storeTransposedHalf}), {@code MR}
+     * contiguous floats each, move as one vector (its first {@code MR} lanes); used only for 8 rows.
+     * (Gathering a tile column to store a transposed tile was measured 2x slower than scalar stores.)
      */
     private static final boolean COLUMN_VECTORS = MR == 8 && MR * Float.SIZE <= S.vectorBitSize();
-    private static final VectorSpecies<Float> SM = COLUMN_VECTORS
-            ? VectorSpecies.of(float.class, VectorShape.forBitSize(MR * Float.SIZE)) : null;
+    /**
+     * The first {@code MR} lanes, or null. A masked vector of the preferred species, not a vector of a
+     * narrower species: a second float species (8-lane vectors beside 16-lane ones) made the Vector
+     * API's type profiles bimorphic, and C2 then failed to intrinsify other kernels' loops now and then
+     * (VectorKernels' compile rule 4).
+     */
+    private static final VectorMask<Float> FIRST_MR = COLUMN_VECTORS ? S.indexInRange(0, MR) : null;
     /** Longest k done in one block. */
     static final int KC_MAX = 384;
     /** Target block length when k is longer. */
@@ -333,12 +338,12 @@ final class GemmFloat {
             int blockK = blockK(k);
             // A' is packed in one of two layouts: rows of each tile at a fixed stride (a plain copy
             // when they run contiguously along k, else through transposes of L x L blocks), or, for
-            // a transposed A' where a vector of MR lanes exists, k-steps of MR elements (a plain copy)
+            // a transposed A' where a vector holds MR lanes, k-steps of MR elements (a plain copy)
             boolean byRows = rowsLayout();
             for (int p0 = 0; p0 < k; p0 += blockK) {
                 int kc = Math.min(blockK, k - p0);
                 int size = packedTileSize(kc);
-                float[] ap = ws.packedA((t1 - t0) * size);
+                float[] ap = ws.packedA((t1 - t0) * size + L); // L of slack: see packA
                 if (byRows) {
                     int rows = Math.min(t1 * MR, mm) - t0 * MR;
                     packRows(a, aOff + t0 * MR * ars + p0 * acs, ars, acs, kc, rows, (t1 - t0) * MR, ap, ws);
@@ -615,13 +620,21 @@ final class GemmFloat {
     /**
      * {@code ap[ao + p·MR + r] = A'(r, p)} for {@code r < rows}, 0 for the missing rows of a tail tile,
      * where {@code A'(r, p) = a[off + r·rs + p·cs]}: the k-steps layout, used only where
-     * {@code COLUMN_VECTORS} holds (see {@code Job.rowsLayout}).
+     * {@code COLUMN_VECTORS} holds (see {@code Job.rowsLayout}). Tiles are packed in ascending order,
+     * and {@code ap} has room for {@code L} floats past the last one.
      */
     static void packA(float[] a, int off, int rs, int cs, int kc, int rows, float[] ap, int ao) {
         if (rs == 1 && rows == MR) {
-            // a column of the tile is contiguous (a transposed operand): one MR-lane vector per k-step
+            // a column of the tile is contiguous (a transposed operand): one vector per k-step. Whole
+            // vectors, stored in ascending p: the lanes past MR land on the next step's place and are
+            // overwritten by it (the last step's on the next tile's, or on the slack of packedA). The
+            // load is masked only where a whole vector would run past the end of a. (Masked loads and
+            // stores in every step took 15-25% longer on 300x100x80:TN, AVX-512 on Zen 5.)
             for (int p = 0; p < kc; p++) {
-                FloatVector.fromArray(SM, a, off + p * cs).intoArray(ap, ao + p * MR);
+                int src = off + p * cs;
+                FloatVector step = src + L <= a.length ? FloatVector.fromArray(S, a, src)
+                        : FloatVector.fromArray(S, a, src, FIRST_MR);
+                step.intoArray(ap, ao + p * MR);
             }
             return;
         }
@@ -658,7 +671,11 @@ final class GemmFloat {
      * Packed operands make every load in the loop a fixed offset from the loop counter: C2 hoists
      * the bounds checks and the one-step loops are nothing but loads, broadcasts and fma's.
      * kernelRows2's two-step loop keeps four range checks per trip and is faster all the same (see
-     * TWO_STEP_MIN_KC).
+     * TWO_STEP_MIN_KC). After the loop each accumulator is the argument of the add that brings in C,
+     * not its receiver (VectorKernels' rule 3). Its store still dispatches through the type profile of
+     * intoArray, which every kernel keeps populated with the one vector class (rule 4): written as
+     * (-0 + acc).intoArray, the stores put the 8 x 2 tiles over C2's node budget for inlining
+     * (NodeCountInliningCutoff), which then boxed every accumulator.
      */
 
     static void kernelSteps2(int kc, float[] ap, int ao, float[] bp,
@@ -703,22 +720,22 @@ final class GemmFloat {
             c71 = b1.fma(x, c71);
         }
         if (load) {
-            c00 = c00.add(FloatVector.fromArray(S, c, ci));
-            c01 = c01.add(FloatVector.fromArray(S, c, ci + L));
-            c10 = c10.add(FloatVector.fromArray(S, c, ci + rs));
-            c11 = c11.add(FloatVector.fromArray(S, c, ci + rs + L));
-            c20 = c20.add(FloatVector.fromArray(S, c, ci + 2 * rs));
-            c21 = c21.add(FloatVector.fromArray(S, c, ci + 2 * rs + L));
-            c30 = c30.add(FloatVector.fromArray(S, c, ci + 3 * rs));
-            c31 = c31.add(FloatVector.fromArray(S, c, ci + 3 * rs + L));
-            c40 = c40.add(FloatVector.fromArray(S, c, ci + 4 * rs));
-            c41 = c41.add(FloatVector.fromArray(S, c, ci + 4 * rs + L));
-            c50 = c50.add(FloatVector.fromArray(S, c, ci + 5 * rs));
-            c51 = c51.add(FloatVector.fromArray(S, c, ci + 5 * rs + L));
-            c60 = c60.add(FloatVector.fromArray(S, c, ci + 6 * rs));
-            c61 = c61.add(FloatVector.fromArray(S, c, ci + 6 * rs + L));
-            c70 = c70.add(FloatVector.fromArray(S, c, ci + 7 * rs));
-            c71 = c71.add(FloatVector.fromArray(S, c, ci + 7 * rs + L));
+            c00 = FloatVector.fromArray(S, c, ci).add(c00);
+            c01 = FloatVector.fromArray(S, c, ci + L).add(c01);
+            c10 = FloatVector.fromArray(S, c, ci + rs).add(c10);
+            c11 = FloatVector.fromArray(S, c, ci + rs + L).add(c11);
+            c20 = FloatVector.fromArray(S, c, ci + 2 * rs).add(c20);
+            c21 = FloatVector.fromArray(S, c, ci + 2 * rs + L).add(c21);
+            c30 = FloatVector.fromArray(S, c, ci + 3 * rs).add(c30);
+            c31 = FloatVector.fromArray(S, c, ci + 3 * rs + L).add(c31);
+            c40 = FloatVector.fromArray(S, c, ci + 4 * rs).add(c40);
+            c41 = FloatVector.fromArray(S, c, ci + 4 * rs + L).add(c41);
+            c50 = FloatVector.fromArray(S, c, ci + 5 * rs).add(c50);
+            c51 = FloatVector.fromArray(S, c, ci + 5 * rs + L).add(c51);
+            c60 = FloatVector.fromArray(S, c, ci + 6 * rs).add(c60);
+            c61 = FloatVector.fromArray(S, c, ci + 6 * rs + L).add(c61);
+            c70 = FloatVector.fromArray(S, c, ci + 7 * rs).add(c70);
+            c71 = FloatVector.fromArray(S, c, ci + 7 * rs + L).add(c71);
         }
         c00.intoArray(c, ci);
         c01.intoArray(c, ci + L);
@@ -782,22 +799,22 @@ final class GemmFloat {
             c71 = b1.fma(x, c71);
         }
         if (load) {
-            c00 = c00.add(FloatVector.fromArray(S, c, ci));
-            c01 = c01.add(FloatVector.fromArray(S, c, ci + L));
-            c10 = c10.add(FloatVector.fromArray(S, c, ci + rs));
-            c11 = c11.add(FloatVector.fromArray(S, c, ci + rs + L));
-            c20 = c20.add(FloatVector.fromArray(S, c, ci + 2 * rs));
-            c21 = c21.add(FloatVector.fromArray(S, c, ci + 2 * rs + L));
-            c30 = c30.add(FloatVector.fromArray(S, c, ci + 3 * rs));
-            c31 = c31.add(FloatVector.fromArray(S, c, ci + 3 * rs + L));
-            c40 = c40.add(FloatVector.fromArray(S, c, ci + 4 * rs));
-            c41 = c41.add(FloatVector.fromArray(S, c, ci + 4 * rs + L));
-            c50 = c50.add(FloatVector.fromArray(S, c, ci + 5 * rs));
-            c51 = c51.add(FloatVector.fromArray(S, c, ci + 5 * rs + L));
-            c60 = c60.add(FloatVector.fromArray(S, c, ci + 6 * rs));
-            c61 = c61.add(FloatVector.fromArray(S, c, ci + 6 * rs + L));
-            c70 = c70.add(FloatVector.fromArray(S, c, ci + 7 * rs));
-            c71 = c71.add(FloatVector.fromArray(S, c, ci + 7 * rs + L));
+            c00 = FloatVector.fromArray(S, c, ci).add(c00);
+            c01 = FloatVector.fromArray(S, c, ci + L).add(c01);
+            c10 = FloatVector.fromArray(S, c, ci + rs).add(c10);
+            c11 = FloatVector.fromArray(S, c, ci + rs + L).add(c11);
+            c20 = FloatVector.fromArray(S, c, ci + 2 * rs).add(c20);
+            c21 = FloatVector.fromArray(S, c, ci + 2 * rs + L).add(c21);
+            c30 = FloatVector.fromArray(S, c, ci + 3 * rs).add(c30);
+            c31 = FloatVector.fromArray(S, c, ci + 3 * rs + L).add(c31);
+            c40 = FloatVector.fromArray(S, c, ci + 4 * rs).add(c40);
+            c41 = FloatVector.fromArray(S, c, ci + 4 * rs + L).add(c41);
+            c50 = FloatVector.fromArray(S, c, ci + 5 * rs).add(c50);
+            c51 = FloatVector.fromArray(S, c, ci + 5 * rs + L).add(c51);
+            c60 = FloatVector.fromArray(S, c, ci + 6 * rs).add(c60);
+            c61 = FloatVector.fromArray(S, c, ci + 6 * rs + L).add(c61);
+            c70 = FloatVector.fromArray(S, c, ci + 7 * rs).add(c70);
+            c71 = FloatVector.fromArray(S, c, ci + 7 * rs + L).add(c71);
         }
         c00.intoArray(c, ci);
         c01.intoArray(c, ci + L);
@@ -850,14 +867,14 @@ final class GemmFloat {
             c70 = b0.fma(x, c70);
         }
         if (load) {
-            c00 = c00.add(FloatVector.fromArray(S, c, ci));
-            c10 = c10.add(FloatVector.fromArray(S, c, ci + rs));
-            c20 = c20.add(FloatVector.fromArray(S, c, ci + 2 * rs));
-            c30 = c30.add(FloatVector.fromArray(S, c, ci + 3 * rs));
-            c40 = c40.add(FloatVector.fromArray(S, c, ci + 4 * rs));
-            c50 = c50.add(FloatVector.fromArray(S, c, ci + 5 * rs));
-            c60 = c60.add(FloatVector.fromArray(S, c, ci + 6 * rs));
-            c70 = c70.add(FloatVector.fromArray(S, c, ci + 7 * rs));
+            c00 = FloatVector.fromArray(S, c, ci).add(c00);
+            c10 = FloatVector.fromArray(S, c, ci + rs).add(c10);
+            c20 = FloatVector.fromArray(S, c, ci + 2 * rs).add(c20);
+            c30 = FloatVector.fromArray(S, c, ci + 3 * rs).add(c30);
+            c40 = FloatVector.fromArray(S, c, ci + 4 * rs).add(c40);
+            c50 = FloatVector.fromArray(S, c, ci + 5 * rs).add(c50);
+            c60 = FloatVector.fromArray(S, c, ci + 6 * rs).add(c60);
+            c70 = FloatVector.fromArray(S, c, ci + 7 * rs).add(c70);
         }
         c00.intoArray(c, ci);
         c10.intoArray(c, ci + rs);
@@ -918,15 +935,15 @@ final class GemmFloat {
             c22 = b2.fma(x, c22);
         }
         if (load) {
-            c00 = c00.add(FloatVector.fromArray(S, c, ci));
-            c01 = c01.add(FloatVector.fromArray(S, c, ci + L));
-            c02 = c02.add(FloatVector.fromArray(S, c, ci + 2 * L));
-            c10 = c10.add(FloatVector.fromArray(S, c, ci + rs));
-            c11 = c11.add(FloatVector.fromArray(S, c, ci + rs + L));
-            c12 = c12.add(FloatVector.fromArray(S, c, ci + rs + 2 * L));
-            c20 = c20.add(FloatVector.fromArray(S, c, ci + 2 * rs));
-            c21 = c21.add(FloatVector.fromArray(S, c, ci + 2 * rs + L));
-            c22 = c22.add(FloatVector.fromArray(S, c, ci + 2 * rs + 2 * L));
+            c00 = FloatVector.fromArray(S, c, ci).add(c00);
+            c01 = FloatVector.fromArray(S, c, ci + L).add(c01);
+            c02 = FloatVector.fromArray(S, c, ci + 2 * L).add(c02);
+            c10 = FloatVector.fromArray(S, c, ci + rs).add(c10);
+            c11 = FloatVector.fromArray(S, c, ci + rs + L).add(c11);
+            c12 = FloatVector.fromArray(S, c, ci + rs + 2 * L).add(c12);
+            c20 = FloatVector.fromArray(S, c, ci + 2 * rs).add(c20);
+            c21 = FloatVector.fromArray(S, c, ci + 2 * rs + L).add(c21);
+            c22 = FloatVector.fromArray(S, c, ci + 2 * rs + 2 * L).add(c22);
         }
         c00.intoArray(c, ci);
         c01.intoArray(c, ci + L);
@@ -972,15 +989,15 @@ final class GemmFloat {
             c22 = b2.fma(x, c22);
         }
         if (load) {
-            c00 = c00.add(FloatVector.fromArray(S, c, ci));
-            c01 = c01.add(FloatVector.fromArray(S, c, ci + L));
-            c02 = c02.add(FloatVector.fromArray(S, c, ci + 2 * L));
-            c10 = c10.add(FloatVector.fromArray(S, c, ci + rs));
-            c11 = c11.add(FloatVector.fromArray(S, c, ci + rs + L));
-            c12 = c12.add(FloatVector.fromArray(S, c, ci + rs + 2 * L));
-            c20 = c20.add(FloatVector.fromArray(S, c, ci + 2 * rs));
-            c21 = c21.add(FloatVector.fromArray(S, c, ci + 2 * rs + L));
-            c22 = c22.add(FloatVector.fromArray(S, c, ci + 2 * rs + 2 * L));
+            c00 = FloatVector.fromArray(S, c, ci).add(c00);
+            c01 = FloatVector.fromArray(S, c, ci + L).add(c01);
+            c02 = FloatVector.fromArray(S, c, ci + 2 * L).add(c02);
+            c10 = FloatVector.fromArray(S, c, ci + rs).add(c10);
+            c11 = FloatVector.fromArray(S, c, ci + rs + L).add(c11);
+            c12 = FloatVector.fromArray(S, c, ci + rs + 2 * L).add(c12);
+            c20 = FloatVector.fromArray(S, c, ci + 2 * rs).add(c20);
+            c21 = FloatVector.fromArray(S, c, ci + 2 * rs + L).add(c21);
+            c22 = FloatVector.fromArray(S, c, ci + 2 * rs + 2 * L).add(c22);
         }
         c00.intoArray(c, ci);
         c01.intoArray(c, ci + L);
@@ -1028,14 +1045,14 @@ final class GemmFloat {
             c31 = b1.fma(x, c31);
         }
         if (load) {
-            c00 = c00.add(FloatVector.fromArray(S, c, ci));
-            c01 = c01.add(FloatVector.fromArray(S, c, ci + L));
-            c10 = c10.add(FloatVector.fromArray(S, c, ci + rs));
-            c11 = c11.add(FloatVector.fromArray(S, c, ci + rs + L));
-            c20 = c20.add(FloatVector.fromArray(S, c, ci + 2 * rs));
-            c21 = c21.add(FloatVector.fromArray(S, c, ci + 2 * rs + L));
-            c30 = c30.add(FloatVector.fromArray(S, c, ci + 3 * rs));
-            c31 = c31.add(FloatVector.fromArray(S, c, ci + 3 * rs + L));
+            c00 = FloatVector.fromArray(S, c, ci).add(c00);
+            c01 = FloatVector.fromArray(S, c, ci + L).add(c01);
+            c10 = FloatVector.fromArray(S, c, ci + rs).add(c10);
+            c11 = FloatVector.fromArray(S, c, ci + rs + L).add(c11);
+            c20 = FloatVector.fromArray(S, c, ci + 2 * rs).add(c20);
+            c21 = FloatVector.fromArray(S, c, ci + 2 * rs + L).add(c21);
+            c30 = FloatVector.fromArray(S, c, ci + 3 * rs).add(c30);
+            c31 = FloatVector.fromArray(S, c, ci + 3 * rs + L).add(c31);
         }
         c00.intoArray(c, ci);
         c01.intoArray(c, ci + L);
@@ -1065,9 +1082,9 @@ final class GemmFloat {
             c20 = b0.fma(x, c20);
         }
         if (load) {
-            c00 = c00.add(FloatVector.fromArray(S, c, ci));
-            c10 = c10.add(FloatVector.fromArray(S, c, ci + rs));
-            c20 = c20.add(FloatVector.fromArray(S, c, ci + 2 * rs));
+            c00 = FloatVector.fromArray(S, c, ci).add(c00);
+            c10 = FloatVector.fromArray(S, c, ci + rs).add(c10);
+            c20 = FloatVector.fromArray(S, c, ci + 2 * rs).add(c20);
         }
         c00.intoArray(c, ci);
         c10.intoArray(c, ci + rs);
@@ -1187,22 +1204,22 @@ final class GemmFloat {
             c71 = b1.fma(x, c71);
         }
         if (load) {
-            c00 = c00.add(FloatVector.fromArray(S, c, ci));
-            c01 = c01.add(FloatVector.fromArray(S, c, ci + L));
-            c10 = c10.add(FloatVector.fromArray(S, c, ci + rs));
-            c11 = c11.add(FloatVector.fromArray(S, c, ci + rs + L));
-            c20 = c20.add(FloatVector.fromArray(S, c, ci + 2 * rs));
-            c21 = c21.add(FloatVector.fromArray(S, c, ci + 2 * rs + L));
-            c30 = c30.add(FloatVector.fromArray(S, c, ci + 3 * rs));
-            c31 = c31.add(FloatVector.fromArray(S, c, ci + 3 * rs + L));
-            c40 = c40.add(FloatVector.fromArray(S, c, ci + 4 * rs));
-            c41 = c41.add(FloatVector.fromArray(S, c, ci + 4 * rs + L));
-            c50 = c50.add(FloatVector.fromArray(S, c, ci + 5 * rs));
-            c51 = c51.add(FloatVector.fromArray(S, c, ci + 5 * rs + L));
-            c60 = c60.add(FloatVector.fromArray(S, c, ci + 6 * rs));
-            c61 = c61.add(FloatVector.fromArray(S, c, ci + 6 * rs + L));
-            c70 = c70.add(FloatVector.fromArray(S, c, ci + 7 * rs));
-            c71 = c71.add(FloatVector.fromArray(S, c, ci + 7 * rs + L));
+            c00 = FloatVector.fromArray(S, c, ci).add(c00);
+            c01 = FloatVector.fromArray(S, c, ci + L).add(c01);
+            c10 = FloatVector.fromArray(S, c, ci + rs).add(c10);
+            c11 = FloatVector.fromArray(S, c, ci + rs + L).add(c11);
+            c20 = FloatVector.fromArray(S, c, ci + 2 * rs).add(c20);
+            c21 = FloatVector.fromArray(S, c, ci + 2 * rs + L).add(c21);
+            c30 = FloatVector.fromArray(S, c, ci + 3 * rs).add(c30);
+            c31 = FloatVector.fromArray(S, c, ci + 3 * rs + L).add(c31);
+            c40 = FloatVector.fromArray(S, c, ci + 4 * rs).add(c40);
+            c41 = FloatVector.fromArray(S, c, ci + 4 * rs + L).add(c41);
+            c50 = FloatVector.fromArray(S, c, ci + 5 * rs).add(c50);
+            c51 = FloatVector.fromArray(S, c, ci + 5 * rs + L).add(c51);
+            c60 = FloatVector.fromArray(S, c, ci + 6 * rs).add(c60);
+            c61 = FloatVector.fromArray(S, c, ci + 6 * rs + L).add(c61);
+            c70 = FloatVector.fromArray(S, c, ci + 7 * rs).add(c70);
+            c71 = FloatVector.fromArray(S, c, ci + 7 * rs + L).add(c71);
         }
         c00.intoArray(c, ci);
         c01.intoArray(c, ci + L);
@@ -1266,22 +1283,22 @@ final class GemmFloat {
             c71 = b1.fma(x, c71);
         }
         if (load) {
-            c00 = c00.add(FloatVector.fromArray(S, c, ci));
-            c01 = c01.add(FloatVector.fromArray(S, c, ci + L));
-            c10 = c10.add(FloatVector.fromArray(S, c, ci + rs));
-            c11 = c11.add(FloatVector.fromArray(S, c, ci + rs + L));
-            c20 = c20.add(FloatVector.fromArray(S, c, ci + 2 * rs));
-            c21 = c21.add(FloatVector.fromArray(S, c, ci + 2 * rs + L));
-            c30 = c30.add(FloatVector.fromArray(S, c, ci + 3 * rs));
-            c31 = c31.add(FloatVector.fromArray(S, c, ci + 3 * rs + L));
-            c40 = c40.add(FloatVector.fromArray(S, c, ci + 4 * rs));
-            c41 = c41.add(FloatVector.fromArray(S, c, ci + 4 * rs + L));
-            c50 = c50.add(FloatVector.fromArray(S, c, ci + 5 * rs));
-            c51 = c51.add(FloatVector.fromArray(S, c, ci + 5 * rs + L));
-            c60 = c60.add(FloatVector.fromArray(S, c, ci + 6 * rs));
-            c61 = c61.add(FloatVector.fromArray(S, c, ci + 6 * rs + L));
-            c70 = c70.add(FloatVector.fromArray(S, c, ci + 7 * rs));
-            c71 = c71.add(FloatVector.fromArray(S, c, ci + 7 * rs + L));
+            c00 = FloatVector.fromArray(S, c, ci).add(c00);
+            c01 = FloatVector.fromArray(S, c, ci + L).add(c01);
+            c10 = FloatVector.fromArray(S, c, ci + rs).add(c10);
+            c11 = FloatVector.fromArray(S, c, ci + rs + L).add(c11);
+            c20 = FloatVector.fromArray(S, c, ci + 2 * rs).add(c20);
+            c21 = FloatVector.fromArray(S, c, ci + 2 * rs + L).add(c21);
+            c30 = FloatVector.fromArray(S, c, ci + 3 * rs).add(c30);
+            c31 = FloatVector.fromArray(S, c, ci + 3 * rs + L).add(c31);
+            c40 = FloatVector.fromArray(S, c, ci + 4 * rs).add(c40);
+            c41 = FloatVector.fromArray(S, c, ci + 4 * rs + L).add(c41);
+            c50 = FloatVector.fromArray(S, c, ci + 5 * rs).add(c50);
+            c51 = FloatVector.fromArray(S, c, ci + 5 * rs + L).add(c51);
+            c60 = FloatVector.fromArray(S, c, ci + 6 * rs).add(c60);
+            c61 = FloatVector.fromArray(S, c, ci + 6 * rs + L).add(c61);
+            c70 = FloatVector.fromArray(S, c, ci + 7 * rs).add(c70);
+            c71 = FloatVector.fromArray(S, c, ci + 7 * rs + L).add(c71);
         }
         c00.intoArray(c, ci);
         c01.intoArray(c, ci + L);
@@ -1334,14 +1351,14 @@ final class GemmFloat {
             c70 = b0.fma(x, c70);
         }
         if (load) {
-            c00 = c00.add(FloatVector.fromArray(S, c, ci));
-            c10 = c10.add(FloatVector.fromArray(S, c, ci + rs));
-            c20 = c20.add(FloatVector.fromArray(S, c, ci + 2 * rs));
-            c30 = c30.add(FloatVector.fromArray(S, c, ci + 3 * rs));
-            c40 = c40.add(FloatVector.fromArray(S, c, ci + 4 * rs));
-            c50 = c50.add(FloatVector.fromArray(S, c, ci + 5 * rs));
-            c60 = c60.add(FloatVector.fromArray(S, c, ci + 6 * rs));
-            c70 = c70.add(FloatVector.fromArray(S, c, ci + 7 * rs));
+            c00 = FloatVector.fromArray(S, c, ci).add(c00);
+            c10 = FloatVector.fromArray(S, c, ci + rs).add(c10);
+            c20 = FloatVector.fromArray(S, c, ci + 2 * rs).add(c20);
+            c30 = FloatVector.fromArray(S, c, ci + 3 * rs).add(c30);
+            c40 = FloatVector.fromArray(S, c, ci + 4 * rs).add(c40);
+            c50 = FloatVector.fromArray(S, c, ci + 5 * rs).add(c50);
+            c60 = FloatVector.fromArray(S, c, ci + 6 * rs).add(c60);
+            c70 = FloatVector.fromArray(S, c, ci + 7 * rs).add(c70);
         }
         c00.intoArray(c, ci);
         c10.intoArray(c, ci + rs);
@@ -1378,8 +1395,8 @@ final class GemmFloat {
                 FloatVector v0 = FloatVector.fromArray(S, tile, r * NR);
                 FloatVector v1 = FloatVector.fromArray(S, tile, r * NR + L);
                 if (load) {
-                    v0 = v0.add(FloatVector.fromArray(S, c, row));
-                    v1 = v1.add(FloatVector.fromArray(S, c, row + L));
+                    v0 = FloatVector.fromArray(S, c, row).add(v0);
+                    v1 = FloatVector.fromArray(S, c, row + L).add(v1);
                 }
                 v0.intoArray(c, row);
                 v1.intoArray(c, row + L);
@@ -1393,8 +1410,8 @@ final class GemmFloat {
                     FloatVector v0 = FloatVector.fromArray(S, tile, r * NR);
                     FloatVector v1 = FloatVector.fromArray(S, tile, r * NR + L);
                     if (load) {
-                        v0 = v0.add(FloatVector.fromArray(S, c, row, m0));
-                        v1 = v1.add(FloatVector.fromArray(S, c, row + L, m1));
+                        v0 = FloatVector.fromArray(S, c, row, m0).add(v0);
+                        v1 = FloatVector.fromArray(S, c, row + L, m1).add(v1);
                     }
                     v0.intoArray(c, row, m0);
                     v1.intoArray(c, row + L, m1);
@@ -1404,14 +1421,14 @@ final class GemmFloat {
                     int row = ci + r * rs;
                     FloatVector v0 = FloatVector.fromArray(S, tile, r * NR);
                     if (load) {
-                        v0 = v0.add(FloatVector.fromArray(S, c, row, m0));
+                        v0 = FloatVector.fromArray(S, c, row, m0).add(v0);
                     }
                     v0.intoArray(c, row, m0);
                 }
             }
         } else if (TRANSPOSE_IN_REGISTERS && rs == 1 && rows == MR && cols == NR) {
             // a whole tile of a transposed C' whose columns are contiguous runs of C: each half of the
-            // tile is transposed in registers, then every column is one MR-lane vector of C
+            // tile is transposed in registers, then every column is one vector of C, masked to MR lanes
             storeTransposedHalf(tile, 0, c, ci, cs, load);
             storeTransposedHalf(tile, L, c, ci + L * cs, cs, load);
         } else {
@@ -1510,7 +1527,8 @@ final class GemmFloat {
     /**
      * {@code c[ci + i·cs + r] (+)= tile[r·NR + j0 + i]} for {@code r < MR, i < L}: one half of a whole
      * tile, transposed in registers. The result is written back over the half, column i at
-     * {@code tile[(i / (L/MR))·NR + j0 + (i mod L/MR)·MR]}, and added to C one MR-lane vector per column.
+     * {@code tile[(i / (L/MR))·NR + j0 + (i mod L/MR)·MR]}, and added to C one vector per column, masked
+     * to its first MR lanes.
      */
     private static void storeTransposedHalf(float[] tile, int j0, float[] c, int ci, int cs, boolean load) {
         FloatVector v0 = FloatVector.fromArray(S, tile, j0);
@@ -1551,17 +1569,19 @@ final class GemmFloat {
         int perVector = L / MR;
         for (int i = 0; i < L; i++) {
             int col = ci + i * cs;
-            FloatVector t = FloatVector.fromArray(SM, tile, (i / perVector) * NR + j0 + (i % perVector) * MR);
+            // a whole vector of the tile (its lanes past MR are the next column's, or the slack at its end)
+            FloatVector t = FloatVector.fromArray(S, tile, (i / perVector) * NR + j0 + (i % perVector) * MR);
             if (load) {
-                t = t.add(FloatVector.fromArray(SM, c, col));
+                t = FloatVector.fromArray(S, c, col, FIRST_MR).add(t);
             }
-            t.intoArray(c, col);
+            t.intoArray(c, col, FIRST_MR);
         }
     }
 
     /** Per-thread packing buffers, grown on demand and kept: steady state allocates nothing. */
     private static final class Workspace {
-        final float[] tile = new float[Math.max(MR, 4) * NR]; // 4 rows for tile4x2
+        // 4 rows for tile4x2; L floats of slack, for storeTransposedHalf's whole-vector loads
+        final float[] tile = new float[Math.max(MR, 4) * NR + L];
         /** Scratch blocks for {@link #transpose}: its middle rounds, and the blocks cut by an edge. */
         final float[] zipX = new float[L * L];
         final float[] zipY = new float[L * L];

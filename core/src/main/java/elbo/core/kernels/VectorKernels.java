@@ -41,6 +41,9 @@ public final class VectorKernels implements Kernels {
     static final int DL = DS.length();
     /** float32 lanes converted to float64: the same bit width as {@link #FS}, half the lanes. */
     private static final VectorSpecies<Double> DS_HALF = FS.vectorShape().withLanes(double.class);
+    /** -0 in every lane, the additive identity: {@code -0 + v = v} bit for bit, {@code v = ±0} included. */
+    private static final FloatVector MINUS_ZERO_F = FloatVector.broadcast(FS, -0f);
+    private static final DoubleVector MINUS_ZERO_D = DoubleVector.broadcast(DS, -0d);
 
     /** Elements per block of a sum: block sums are added left to right. */
     static final int SUM_BLOCK = 1 << 14;
@@ -66,7 +69,7 @@ public final class VectorKernels implements Kernels {
     // ---- compile roots ---------------------------------------------------------------------------
     //
     // A Vector API call that C2 does not inline and intrinsify falls back to Java code that allocates
-    // every vector (several times slower, megabytes of garbage per call). Three rules keep every call
+    // every vector (several times slower, megabytes of garbage per call). Four rules keep every call
     // inlined, whatever the order in which C2 happens to compile things:
     //  1. Every vector loop is entered through a method handle read from an array (ROOTS here, and the
     //     transcendental tables below). C2 cannot inline such a call (an array element is not a constant),
@@ -75,15 +78,29 @@ public final class VectorKernels implements Kernels {
     //     walk). A call through a handle costs a few nanoseconds.
     //  2. No method of ours that takes or returns a vector may compile, alone, to more than a small
     //     fraction of InlineSmallCode (2500 bytes): see zipLoop.
-    //  3. No vector operation whose Vector API method dispatches on the vector's class may run only on
-    //     a loop's last, partial trip. The dispatch is a virtual call inside the API method, shared by
-    //     every caller, which C2 inlines by its type profile. A call site that only tails reach may
-    //     have no profile yet when C2 compiles the loop. It then stays a virtual call, boxing every
-    //     vector for ever: an add masked for the tail alone did that to bernoulliLogProbRows once in CI
-    //     and in 2 of 56 AllocationProbe runs by hand ("FloatVector::lanewise ... failed to inline:
-    //     virtual call"). A sum therefore adds under the mask in every trip (the mask all-true for a
-    //     whole vector: the same bits). Masked loads are static methods, so they are exempt. A masked
-    //     store on a tail, as mapSimple's, has not failed so far.
+    //  3. A vector a loop carries from trip to trip (an accumulator), as it is in the loop and where
+    //     the loop ends, is the argument of a Vector API call, never its receiver. C2 types such a
+    //     value by its declared type, FloatVector, not by its class. A call on it dispatches on the
+    //     class inside the API's method, through that method's type profile, shared by every caller;
+    //     when C2 finds the profile empty (the method had run only in code compiled without
+    //     profiling, or only on tails) or showing two classes (rule 4), the call stays virtual and the
+    //     loop boxes every vector, for ever. Seen in CI and by hand on 2026-12-04 (AMD EPYC Zen 5):
+    //     bernoulliFromT's acc.add(term, mask) ("FloatVector::lanewise ... failed to inline: virtual
+    //     call", 1 in about 30 AllocationProbe runs), sumRowsColumns's store after its loop, maxLoop.
+    //     A fresh vector (a load, a broadcast, an operation's result) has a class C2 sees, so the loop
+    //     writes acc = x.add(acc) (IEEE addition is commutative: the same bits), and reads the
+    //     accumulator after the loop as MINUS_ZERO_F.add(acc) (-0 + acc: the same bits). Written out,
+    //     not as a helper method of ours: C2 stops inlining our methods once a compilation holds
+    //     NodeCountInliningCutoff nodes (the Vector API's are force-inlined), which the exp and log1p
+    //     loops reach, and a helper left a call boxes its vectors.
+    //  4. One vector shape in all the kernels, the preferred one (VectorShapeTest checks the constants).
+    //     The type profiles inside the Vector API's methods are shared by every caller: GemmFloat once
+    //     copied 8 floats with 256-bit vectors beside the 512-bit ones, its FloatVector.intoArray calls
+    //     saw both classes, and C2 compiled a store after a loop (its vector a loop phi, of no exact
+    //     class) as a two-way dispatch whose species was no constant: the store was not intrinsified
+    //     and the loop boxed every vector, now and then (sumRowsColumns: 1 of 17 AllocationProbe runs
+    //     on 2026-12-04, "VectorSupport::store ... failed to inline (intrinsic)", the profile printed
+    //     beside it 94% Float512Vector, 6% Float256Vector). A narrower vector is a masked one.
 
     private static final int ROOT_ZIP_F = 0;
     private static final int ROOT_ZIP_D = 1;
@@ -497,30 +514,30 @@ public final class VectorKernels implements Kernels {
             FloatVector s3 = FloatVector.fromArray(FS, y, yo + j + 3 * FL);
             for (int r = 0; r < rows; r++) {
                 int i = bo + r * bRow + j;
-                s0 = s0.add(FloatVector.fromArray(FS, b, i));
-                s1 = s1.add(FloatVector.fromArray(FS, b, i + FL));
-                s2 = s2.add(FloatVector.fromArray(FS, b, i + 2 * FL));
-                s3 = s3.add(FloatVector.fromArray(FS, b, i + 3 * FL));
+                s0 = FloatVector.fromArray(FS, b, i).add(s0); // the loaded vector first: rule 3
+                s1 = FloatVector.fromArray(FS, b, i + FL).add(s1);
+                s2 = FloatVector.fromArray(FS, b, i + 2 * FL).add(s2);
+                s3 = FloatVector.fromArray(FS, b, i + 3 * FL).add(s3);
             }
-            s0.intoArray(y, yo + j);
-            s1.intoArray(y, yo + j + FL);
-            s2.intoArray(y, yo + j + 2 * FL);
-            s3.intoArray(y, yo + j + 3 * FL);
+            MINUS_ZERO_F.add(s0).intoArray(y, yo + j);
+            MINUS_ZERO_F.add(s1).intoArray(y, yo + j + FL);
+            MINUS_ZERO_F.add(s2).intoArray(y, yo + j + 2 * FL);
+            MINUS_ZERO_F.add(s3).intoArray(y, yo + j + 3 * FL);
         }
         for (; j + FL <= j1; j += FL) {
             FloatVector acc = FloatVector.fromArray(FS, y, yo + j);
             for (int r = 0; r < rows; r++) {
-                acc = acc.add(FloatVector.fromArray(FS, b, bo + r * bRow + j));
+                acc = FloatVector.fromArray(FS, b, bo + r * bRow + j).add(acc);
             }
-            acc.intoArray(y, yo + j);
+            MINUS_ZERO_F.add(acc).intoArray(y, yo + j);
         }
         if (j < j1) {
             VectorMask<Float> m = FS.indexInRange(j, j1);
             FloatVector acc = FloatVector.fromArray(FS, y, yo + j, m);
             for (int r = 0; r < rows; r++) {
-                acc = acc.add(FloatVector.fromArray(FS, b, bo + r * bRow + j, m));
+                acc = FloatVector.fromArray(FS, b, bo + r * bRow + j, m).add(acc);
             }
-            acc.intoArray(y, yo + j, m);
+            MINUS_ZERO_F.add(acc).intoArray(y, yo + j, m);
         }
     }
 
@@ -827,15 +844,15 @@ public final class VectorKernels implements Kernels {
         int i = 0;
         for (int bound = FS.loopBound(n); i < bound; i += FL) {
             FloatVector v = FloatVector.fromArray(FS, x, off + i);
-            acc0 = acc0.add(v.convertShape(VectorOperators.F2D, DS_HALF, 0));
-            acc1 = acc1.add(v.convertShape(VectorOperators.F2D, DS_HALF, 1));
+            acc0 = ((DoubleVector) v.convertShape(VectorOperators.F2D, DS_HALF, 0)).add(acc0); // rule 3
+            acc1 = ((DoubleVector) v.convertShape(VectorOperators.F2D, DS_HALF, 1)).add(acc1);
         }
         if (i < n) {
             FloatVector v = FloatVector.fromArray(FS, x, off + i, FS.indexInRange(i, n)); // zeros past n
-            acc0 = acc0.add(v.convertShape(VectorOperators.F2D, DS_HALF, 0));
-            acc1 = acc1.add(v.convertShape(VectorOperators.F2D, DS_HALF, 1));
+            acc0 = ((DoubleVector) v.convertShape(VectorOperators.F2D, DS_HALF, 0)).add(acc0);
+            acc1 = ((DoubleVector) v.convertShape(VectorOperators.F2D, DS_HALF, 1)).add(acc1);
         }
-        DoubleVector acc = acc0.add(acc1);
+        DoubleVector acc = MINUS_ZERO_D.add(acc0).add(acc1);
         double s = 0;
         for (int l = 0; l < acc.length(); l++) {
             s += acc.lane(l); // lane 0 + lane 1 + ...: a fixed order (reduceLanes does not promise one)
@@ -872,13 +889,13 @@ public final class VectorKernels implements Kernels {
         DoubleVector acc1 = DoubleVector.zero(DS);
         int i = 0;
         for (int bound = n - 2 * DL; i <= bound; i += 2 * DL) {
-            acc0 = acc0.add(DoubleVector.fromArray(DS, x, off + i));
-            acc1 = acc1.add(DoubleVector.fromArray(DS, x, off + i + DL));
+            acc0 = DoubleVector.fromArray(DS, x, off + i).add(acc0); // the loaded vector first: rule 3
+            acc1 = DoubleVector.fromArray(DS, x, off + i + DL).add(acc1);
         }
         for (; i < n; i += DL) {
-            acc0 = acc0.add(DoubleVector.fromArray(DS, x, off + i, DS.indexInRange(i, n)));
+            acc0 = DoubleVector.fromArray(DS, x, off + i, DS.indexInRange(i, n)).add(acc0);
         }
-        DoubleVector acc = acc0.add(acc1);
+        DoubleVector acc = MINUS_ZERO_D.add(acc0).add(acc1);
         double s = 0;
         for (int l = 0; l < acc.length(); l++) {
             s += acc.lane(l); // lane 0 + lane 1 + ...: a fixed order (reduceLanes does not promise one)
@@ -900,9 +917,9 @@ public final class VectorKernels implements Kernels {
         FloatVector acc = FloatVector.broadcast(FS, Float.NEGATIVE_INFINITY);
         int i = 0;
         for (int bound = FS.loopBound(n); i < bound; i += FL) {
-            acc = acc.max(FloatVector.fromArray(FS, x, off + i)); // Math.max semantics: NaN wins
+            acc = FloatVector.fromArray(FS, x, off + i).max(acc); // Math.max semantics, NaN wins; rule 3
         }
-        float m = acc.reduceLanes(VectorOperators.MAX); // max is exact: order does not matter
+        float m = MINUS_ZERO_F.add(acc).reduceLanes(VectorOperators.MAX); // max is exact, in any order
         for (; i < n; i++) {
             m = Math.max(m, x[off + i]);
         }
@@ -923,9 +940,9 @@ public final class VectorKernels implements Kernels {
         DoubleVector acc = DoubleVector.broadcast(DS, Double.NEGATIVE_INFINITY);
         int i = 0;
         for (int bound = DS.loopBound(n); i < bound; i += DL) {
-            acc = acc.max(DoubleVector.fromArray(DS, x, off + i));
+            acc = DoubleVector.fromArray(DS, x, off + i).max(acc);
         }
-        double m = acc.reduceLanes(VectorOperators.MAX);
+        double m = MINUS_ZERO_D.add(acc).reduceLanes(VectorOperators.MAX);
         for (; i < n; i++) {
             m = Math.max(m, x[off + i]);
         }
@@ -963,10 +980,11 @@ public final class VectorKernels implements Kernels {
                 for (int j = 0; j < cols; j += FL) { // one exp call site, the tail masked (see mapExp)
                     FloatVector e = VectorMath.exp((j + FL <= cols ? FloatVector.fromArray(FS, x, base + j)
                             : FloatVector.fromArray(FS, x, base + j, FS.indexInRange(j, cols))).sub(mv));
-                    acc = acc.add(e, FS.indexInRange(j, cols)); // masked in every trip: rule 3 above
+                    acc = MINUS_ZERO_F.blend(e, FS.indexInRange(j, cols)).add(acc); // -0 past cols; rule 3
                 }
+                FloatVector sums = MINUS_ZERO_F.add(acc);
                 for (int l = 0; l < FL; l++) {
-                    s += acc.lane(l);
+                    s += sums.lane(l);
                 }
             }
             out[outOff + r] = (float) ScalarKernels.logSumExpFromMax(m, s);
@@ -1041,11 +1059,12 @@ public final class VectorKernels implements Kernels {
             FloatVector tv = FloatVector.fromArray(FS, t, j); // whole vectors: see bernoulliLogProbRowsF
             FloatVector term = xv.mul(lv).sub(lv.blend(0f, lv.compare(VectorOperators.LT, 0f))) // NaN stays NaN
                     .sub(VectorMath.log1pUnit(tv));
-            acc = acc.add(term, FS.indexInRange(j, n)); // masked in every trip: rule 3 above
+            acc = MINUS_ZERO_F.blend(term, FS.indexInRange(j, n)).add(acc); // -0 past n; rule 3
         }
+        FloatVector sums = MINUS_ZERO_F.add(acc);
         double s = 0;
         for (int k = 0; k < FL; k++) {
-            s += acc.lane(k);
+            s += sums.lane(k);
         }
         return s;
     }

@@ -25,12 +25,13 @@ import org.junit.jupiter.api.Test;
  * (the kernels stay allocation-free down to 1000 bytes).
  *
  * <p>A kernel that allocates is probed once more, in a fresh JVM, and the test fails for the kernels that
- * allocated in both. A helper too big fails in every JVM; a compile-order accident, a call site C2
- * compiled before it had a type profile, seldom repeats. Two were seen in CI on 2026-12-04 (AMD EPYC
- * Zen 5): {@code bernoulliLogProbRows}, an add masked on the tail alone (2 of 56 probes by hand; fixed,
- * see VectorKernels' rule 3), and later {@code max} with {@code logSumExpRows}, both through
- * {@code maxLoop}, not yet explained. The test still fails when every helper is refused
- * ({@code -XX:InlineSmallCode=100}: 9 and 10 kernels allocated in both JVMs in two runs).
+ * allocated in both. A helper too big fails in every JVM; a compile-order accident (a call site C2
+ * compiled before it had a type profile, or with a profile that saw two vector classes) seldom repeats.
+ * Such accidents were seen in CI and by hand in December 2026 (AMD EPYC Zen 5) in
+ * {@code bernoulliLogProbRows}, {@code max}, {@code logSumExpRows} and the row sums of
+ * {@code zipRows}; VectorKernels' rules 3 and 4 remove their two causes. The test still fails when
+ * every helper is refused ({@code -XX:InlineSmallCode=100}: 9 and 10 kernels allocated in both JVMs in
+ * two runs).
  */
 class KernelAllocationTest {
 
