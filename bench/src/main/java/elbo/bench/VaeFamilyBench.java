@@ -51,7 +51,8 @@ import java.util.Map;
  *                    starts, however busy the machine is (else the first one is timed while vectors
  *                    are still boxed: ~100x slower, hundreds of MB per step)
  *   --warmup=S       seconds of warm-up per workload (default 5), and at least
- *   --warmup-steps=N training steps (default 30; an ll5000 warm-up is at least 2 calls)
+ *   --warmup-steps=N training steps (default 30; an ll5000 warm-up is at least 2 calls); then on until
+ *                    the JIT has settled ({@link JitWarmup}; a line on standard error says how long)
  *   --time=S         seconds of timed steps per workload (default 10)
  *   --min-steps=N    at least this many timed steps or calls (default 5)
  *   --eval-images=N  images per ll5000 call (default 20)
@@ -164,16 +165,15 @@ public final class VaeFamilyBench {
     /** Warms up, times steps until both {@code minSteps} and {@code seconds} are reached, prints the line. */
     private static void measure(String name, Work work, int minWarmup, double warmupSeconds, double seconds,
             int minSteps, int imagesPerCall) {
-        long start = System.nanoTime();
-        for (int i = 0; i < minWarmup || System.nanoTime() - start < warmupSeconds * 1e9; i++) {
-            work.run();
-        }
+        // at least minWarmup steps and warmupSeconds, then until the JIT has settled
+        JitWarmup.Result warm = JitWarmup.run(work::run, minWarmup, warmupSeconds, Math.max(30, 3 * warmupSeconds));
+        System.err.println(name + " " + warm.describe());
         double[] ms = new double[16];
         int n = 0;
         double last = 0;
         long arrays0 = Workspace.arraysCreated();
         long allocated0 = allocatedBytes();
-        start = System.nanoTime();
+        long start = System.nanoTime();
         while (n < minSteps || System.nanoTime() - start < seconds * 1e9) {
             long t0 = System.nanoTime();
             last = work.run();

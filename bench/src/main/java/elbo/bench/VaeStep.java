@@ -23,7 +23,9 @@ import java.util.Locale;
  * Gaussian posterior, standard-normal prior, batch 100, forward + backward + Adam. Its PyTorch twin is
  * {@code bench/reference/vae_step.py}; both draw a fixed binary batch and fresh noise each step.
  *
- * <p>{@code main [warmup] [steps] [--phases]} prints the median milliseconds per step and the bytes the
+ * <p>{@code main [warmup] [steps] [--phases]} warms up for at least {@code warmup} steps and then until the
+ * JIT has settled ({@link JitWarmup}; a line on standard error says how long), and prints the median
+ * milliseconds per step and the bytes the
  * stepping thread allocated per step: {@code vae_step_ms <median> steps <n> loss <l> alloc_bytes_per_step <b>}.
  * With {@code --phases} it also prints the median of each phase of the step, {@code vae_step_phases_ms
  * forward <f> backward <b> adam <a>} (the forward pass including the loss; the backward pass including
@@ -108,9 +110,8 @@ public final class VaeStep {
         int warmup = counts.length > 0 ? Integer.parseInt(counts[0]) : 300;
         int steps = counts.length > 1 ? Integer.parseInt(counts[1]) : 300;
         VaeStep s = new VaeStep(1);
-        for (int i = 0; i < warmup; i++) {
-            s.step();
-        }
+        // at least `warmup` steps, then until the JIT has settled (at most a minute)
+        System.err.println(JitWarmup.run(s::step, warmup, 0, 60).describe());
         double[] ms = new double[steps];
         double[][] phaseMs = new double[3][steps];
         long[] phaseNanos = phases ? new long[3] : null;
