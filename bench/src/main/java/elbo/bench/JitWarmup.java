@@ -14,8 +14,8 @@ import java.util.Locale;
  * <p>Why: a fixed count of warm-up steps is too few on a slow or busy machine, where C2 takes longer.
  * With two CPUs the compiler threads also take CPU time from the step's own two threads. The VAE step
  * of {@link VaeStep} read 2.75 ms after 300 steps and 2.57 ms from 1,500 steps on (blocks of 100 steps;
- * compilation still took 115-182 ms per block between steps 300 and 1,100 and 0-11 ms from 1,300 on;
- * AMD EPYC Zen 5, two threads, 2026-12-04).
+ * compilation still took 14-182 ms per block up to step 1,100 and 0-33 ms from 1,300 on; AMD EPYC
+ * Zen 5, two threads, 2026-12-04).
  */
 final class JitWarmup {
     static final double BLOCK_SECONDS = 0.25;
