@@ -110,6 +110,7 @@ public final class EpochBench {
                 new Progress(new PrintStream(OutputStream.nullOutputStream()), false));
     }
 
+    /** The median of {@code v} (of an even count, the mean of the middle two), as every bench figure here. */
     static double median(double[] v) {
         double[] s = v.clone();
         Arrays.sort(s);

@@ -184,9 +184,7 @@ public final class VaeFamilyBench {
         }
         long allocatedPerStep = (allocatedBytes() - allocated0) / n;
         double arraysPerStep = (double) (Workspace.arraysCreated() - arrays0) / n;
-        double[] sorted = Arrays.copyOf(ms, n);
-        Arrays.sort(sorted);
-        double median = n % 2 == 1 ? sorted[n / 2] : 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]);
+        double median = EpochBench.median(Arrays.copyOf(ms, n));
         String value = imagesPerCall > 0
                 ? String.format(Locale.ROOT, "%.3f images_per_s", imagesPerCall / (median / 1e3))
                 : String.format(Locale.ROOT, "%.4f ms_per_step", median);

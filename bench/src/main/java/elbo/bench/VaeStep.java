@@ -25,8 +25,8 @@ import java.util.Locale;
  *
  * <p>{@code main [warmup] [steps] [--phases]} warms up for at least {@code warmup} steps and then until the
  * JIT has settled ({@link JitWarmup}; a line on standard error says how long), and prints the median
- * milliseconds per step and the bytes the
- * stepping thread allocated per step: {@code vae_step_ms <median> steps <n> loss <l> alloc_bytes_per_step <b>}.
+ * milliseconds per step and the bytes the stepping thread allocated per step:
+ * {@code vae_step_ms <median> steps <n> loss <l> alloc_bytes_per_step <b>}.
  * With {@code --phases} it also prints the median of each phase of the step, {@code vae_step_phases_ms
  * forward <f> backward <b> adam <a>} (the forward pass including the loss; the backward pass including
  * {@code zeroGrad}): run it with {@code -Delbo.threads=1} and {@code =2} to see which phase the second
@@ -128,17 +128,11 @@ public final class VaeStep {
             }
         }
         long allocatedPerStep = (allocatedBytes() - allocated0) / steps;
-        System.out.printf(Locale.ROOT, "vae_step_ms %.4f steps %d loss %.3f alloc_bytes_per_step %d%n", median(ms),
+        System.out.printf(Locale.ROOT, "vae_step_ms %.4f steps %d loss %.3f alloc_bytes_per_step %d%n", EpochBench.median(ms),
                 steps, loss, allocatedPerStep);
         if (phases) {
             System.out.printf(Locale.ROOT, "vae_step_phases_ms forward %.4f backward %.4f adam %.4f%n",
-                    median(phaseMs[0]), median(phaseMs[1]), median(phaseMs[2]));
+                    EpochBench.median(phaseMs[0]), EpochBench.median(phaseMs[1]), EpochBench.median(phaseMs[2]));
         }
-    }
-
-    /** The upper median (sorts {@code x}). */
-    private static double median(double[] x) {
-        Arrays.sort(x);
-        return x[x.length / 2];
     }
 }

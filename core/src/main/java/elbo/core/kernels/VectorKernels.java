@@ -86,13 +86,15 @@ public final class VectorKernels implements Kernels {
     //     profiling, or only on tails) or showing two classes (rule 4), the call stays virtual and the
     //     loop boxes every vector, for ever. Seen in CI and by hand on 2026-12-04 (AMD EPYC Zen 5):
     //     bernoulliFromT's acc.add(term, mask) ("FloatVector::lanewise ... failed to inline: virtual
-    //     call", 1 in about 30 AllocationProbe runs), sumRowsColumns's store after its loop, maxLoop.
+    //     call", 1 in about 30 AllocationProbe runs), sumRowsColumns's store after its loop, and
+    //     probably maxLoop's acc.max in CI.
     //     A fresh vector (a load, a broadcast, an operation's result) has a class C2 sees, so the loop
     //     writes acc = x.add(acc) (IEEE addition is commutative: the same bits), and reads the
     //     accumulator after the loop as MINUS_ZERO_F.add(acc) (-0 + acc: the same bits). Written out,
     //     not as a helper method of ours: C2 stops inlining our methods once a compilation holds
     //     NodeCountInliningCutoff nodes (the Vector API's are force-inlined), which the exp and log1p
-    //     loops reach, and a helper left a call boxes its vectors.
+    //     loops reach, and a helper left a call boxes its vectors. One exception: GemmFloat's tiles
+    //     store their accumulators directly (see its register-tile comment: C2's node budget again).
     //  4. One vector shape in all the kernels, the preferred one (VectorShapeTest checks the constants).
     //     The type profiles inside the Vector API's methods are shared by every caller: GemmFloat once
     //     copied 8 floats with 256-bit vectors beside the 512-bit ones, its FloatVector.intoArray calls
