@@ -3,7 +3,8 @@
 
 Usage: report.py <reference.txt> <elbo-1.json> [<elbo-2.json> ...], or report.py --paired
 <paired.txt> for the targets line of bench/paired's output, or report.py --vae-family <elbo.txt>
-<torch.txt> for the VAE family's rows (elbo.bench.VaeFamilyBench against reference/vae_family.py), or
+<torch.txt> [<elbo_floor.txt> <torch_floor.txt>] for the VAE family's rows (elbo.bench.VaeFamilyBench
+against reference/vae_family.py; with the GEMM floors of elbo.bench.GemmFloor and reference/gemm_floor.py), or
 report.py --epochs <elbo.txt> <torch.txt> for whole training epochs (elbo.bench.EpochBench against
 reference/vae_epoch.py). A full bench/compare run has
 three rounds (one JMH fork and one reference run per setting each); every figure is the median of
@@ -136,7 +137,45 @@ def print_paired_targets(paired_txt):
             target_line("paired/" + name, f"{ratio:.3f}x", f">= {need}x OpenBLAS", ratio >= need)
 
 
-def print_vae_family(elbo_txt, torch_txt):
+def read_floor(path, prefixed):
+    """GemmFloor's (or gemm_floor.py's, prefixed with `<torch threads> <OpenBLAS threads>`) lines: name ->
+    [(ms, setting)], setting None for ELBO's."""
+    out = {}
+    for line in open(path):
+        words = line.split()
+        if prefixed and len(words) >= 4 and words[2] == "gemm_floor":
+            out.setdefault(words[3], []).append((float(words[4]), f"torch={words[0]} ob={words[1]}"))
+        elif not prefixed and len(words) >= 3 and words[0] == "gemm_floor":
+            out.setdefault(words[1], []).append((float(words[2]), None))
+    return out
+
+
+def print_gemm_floor(rows, elbo_floor_txt, torch_floor_txt):
+    """Each step against its products alone: how much of it is GEMM, and the ceiling of its speed-up.
+
+    The ceiling is PyTorch's best step over ELBO's GEMMs alone: the speed-up ELBO's step would reach were
+    everything but its products free. A step target above it cannot be met with these GEMMs, and ELBO's
+    GEMM floor against PyTorch's says how far these GEMMs are from OpenBLAS's over a whole step.
+    """
+    elbo_floor = read_floor(elbo_floor_txt, False)
+    torch_floor = read_floor(torch_floor_txt, True)
+    print("\nGEMM floor: each step's 20 products alone, on the same kernels and threads (ms; elbo.bench.GemmFloor,"
+          " reference/gemm_floor.py at its best setting)")
+    print(f"{'workload':10} {'ELBO step':>10} {'its GEMMs':>10} {'share':>6} {'PyTorch':>10} {'its GEMMs':>10}"
+          f"  {'best setting':14} {'ceiling':>8}")
+    for name, value, best, unit, *_ in rows:
+        if name not in elbo_floor or name not in torch_floor:
+            continue
+        floor = elbo_floor[name][0][0]
+        torch_best = min(torch_floor[name])
+        print(f"{name:10} {value:10.3f} {floor:10.3f} {floor / value:6.0%} {best[0]:10.3f} {torch_best[0]:10.3f}"
+              f"  {torch_best[1]:14} {best[0] / floor:7.3f}x")
+    print("(share: the step's time in its products; ceiling: PyTorch's best step over ELBO's GEMMs alone, the"
+          " speed-up ELBO would reach were everything but its products free: a step target above it needs"
+          " faster GEMMs, not a faster rest)")
+
+
+def print_vae_family(elbo_txt, torch_txt, elbo_floor_txt=None, torch_floor_txt=None):
     """The VAE family's rows: ELBO's line per workload against the best PyTorch setting for that workload.
 
     elbo_txt holds VaeFamilyBench's lines, `vae_family <name> <value> <unit> key value ...`; torch_txt
@@ -181,6 +220,8 @@ def print_vae_family(elbo_txt, torch_txt):
     print("(t<i>/ob<j>: PyTorch at torch threads i and OPENBLAS_NUM_THREADS j; alloc B/step: bytes ELBO's"
           " stepping thread allocated per timed step or call; ws arrays: arrays its Workspace had to create"
           " per step, 0 in the steady state)")
+    if elbo_floor_txt and torch_floor_txt:
+        print_gemm_floor(rows, elbo_floor_txt, torch_floor_txt)
     for name, value, best, unit, speedup, *_ in rows:
         print(f"workload vae_family/{name} elbo {value:.4f} reference {best[0]:.4f} unit {unit} speedup {speedup:.3f}")
     for name, value, best, unit, speedup, *_ in rows:
@@ -272,7 +313,7 @@ if __name__ == "__main__":
     if sys.argv[1] == "--paired":
         print_paired_targets(sys.argv[2])
     elif sys.argv[1] == "--vae-family":
-        print_vae_family(sys.argv[2], sys.argv[3])
+        print_vae_family(*sys.argv[2:6])
     elif sys.argv[1] == "--epochs":
         print_epochs(sys.argv[2], sys.argv[3])
     else:
