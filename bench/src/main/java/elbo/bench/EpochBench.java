@@ -24,7 +24,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -119,20 +118,8 @@ public final class EpochBench {
     }
 
     public static void main(String[] args) throws IOException {
-        Map<String, String> opt = new LinkedHashMap<>();
-        for (String a : args) {
-            if (!a.startsWith("--") || !a.contains("=")) {
-                throw new IllegalArgumentException("expected --key=value, got '" + a + "'");
-            }
-            opt.put(a.substring(2, a.indexOf('=')), a.substring(a.indexOf('=') + 1));
-        }
-        List<String> known = List.of("workloads", "data-dir", "jit-warmup", "warmup", "warmup-steps", "block", "blocks",
-                "epoch-steps", "eval-images", "eval-calls", "threads");
-        for (String k : opt.keySet()) {
-            if (!known.contains(k)) {
-                throw new IllegalArgumentException("unknown option --" + k + "; expected some of " + known);
-            }
-        }
+        Map<String, String> opt = BenchOptions.parse(args, List.of("workloads", "data-dir", "jit-warmup", "warmup",
+                "warmup-steps", "block", "blocks", "epoch-steps", "eval-images", "eval-calls", "threads"));
         List<String> workloads = Arrays.asList(opt.getOrDefault("workloads", String.join(",", ALL)).split(","));
         for (String w : workloads) {
             if (!ALL.contains(w)) {

@@ -6,7 +6,6 @@ import elbo.core.kernels.Parallel;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -31,7 +30,8 @@ import java.util.Map;
  * the library; here it overwrites {@code C}: the same arithmetic, one pass over {@code C} less.)
  *
  * <p>Options: {@code --workloads=vae,iwae5,iwae50} (default all three), {@code --warmup=S} seconds of
- * warm-up per workload (default 3), {@code --time=S} seconds of timed steps (default 5),
+ * warm-up per workload (default 3; then on until the JIT has settled, see {@link JitWarmup}; a line on
+ * standard error says how long), {@code --time=S} seconds of timed steps (default 5),
  * {@code --min-steps=N} (default 10). Prints one line per workload:
  * {@code gemm_floor <name> <median> ms_per_step products <p> gflop <g> gflops <rate> threads <t>}.
  */
@@ -80,18 +80,7 @@ public final class GemmFloor {
     }
 
     public static void main(String[] args) {
-        Map<String, String> opt = new LinkedHashMap<>();
-        for (String a : args) {
-            if (!a.startsWith("--") || !a.contains("=")) {
-                throw new IllegalArgumentException("expected --key=value, got '" + a + "'");
-            }
-            opt.put(a.substring(2, a.indexOf('=')), a.substring(a.indexOf('=') + 1));
-        }
-        for (String key : opt.keySet()) {
-            if (!List.of("workloads", "warmup", "time", "min-steps").contains(key)) {
-                throw new IllegalArgumentException("unknown option --" + key + "; expected --workloads, --warmup, --time, --min-steps");
-            }
-        }
+        Map<String, String> opt = BenchOptions.parse(args, List.of("workloads", "warmup", "time", "min-steps"));
         List<String> workloads = Arrays.asList(opt.getOrDefault("workloads", String.join(",", ALL)).split(","));
         workloads.forEach(GemmFloor::samples); // fails on an unknown name before any timing
         double warmup = Double.parseDouble(opt.getOrDefault("warmup", "3"));
@@ -106,10 +95,8 @@ public final class GemmFloor {
                     shapes.get(i).run(kernels, operands.get(i));
                 }
             };
-            long w0 = System.nanoTime();
-            while (System.nanoTime() - w0 < warmup * 1e9) {
-                step.run();
-            }
+            // at least warmup seconds, then until the JIT has settled, as the steps themselves are warmed up
+            System.err.println(name + " " + JitWarmup.run(step, 3, warmup, Math.max(30, 3 * warmup)).describe());
             double[] ms = new double[16];
             int n = 0;
             long start = System.nanoTime();

@@ -18,7 +18,6 @@ import elbo.nn.optim.Adam;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -119,13 +118,8 @@ public final class VaeFamilyBench {
     }
 
     public static void main(String[] args) {
-        Map<String, String> opt = new LinkedHashMap<>();
-        for (String a : args) {
-            if (!a.startsWith("--") || !a.contains("=")) {
-                throw new IllegalArgumentException("expected --key=value, got '" + a + "'");
-            }
-            opt.put(a.substring(2, a.indexOf('=')), a.substring(a.indexOf('=') + 1));
-        }
+        Map<String, String> opt = BenchOptions.parse(args,
+                List.of("workloads", "jit-warmup", "warmup", "warmup-steps", "time", "min-steps", "eval-images"));
         List<String> workloads = new ArrayList<>(Arrays.asList(opt.getOrDefault("workloads", String.join(",", ALL))
                 .split(",")));
         double warmupSeconds = Double.parseDouble(opt.getOrDefault("warmup", "5"));
@@ -134,11 +128,6 @@ public final class VaeFamilyBench {
         double timeSeconds = Double.parseDouble(opt.getOrDefault("time", "10"));
         int minSteps = Integer.parseInt(opt.getOrDefault("min-steps", "5"));
         int evalImages = Integer.parseInt(opt.getOrDefault("eval-images", "20"));
-        for (String k : opt.keySet()) {
-            if (!List.of("workloads", "jit-warmup", "warmup", "warmup-steps", "time", "min-steps", "eval-images").contains(k)) {
-                throw new IllegalArgumentException("unknown option --" + k);
-            }
-        }
         for (String w : workloads) {
             if (!ALL.contains(w)) {
                 throw new IllegalArgumentException("unknown workload '" + w + "'; expected some of " + ALL);
