@@ -63,6 +63,8 @@ public final class GemmFloor {
 
     private static void layer(List<GemmShape> forward, List<GemmShape> backward, int rows, int in, int out,
                               boolean inputGradient) {
+        // dW before dx here: products() reverses the backward list, so each layer runs dx, then dW, as
+        // MatMul.linear's backward does
         forward.add(new GemmShape(rows, in, out, false, true));            // y = x·Wᵀ
         backward.add(new GemmShape(out, rows, in, true, false));           // dW = dyᵀ·x
         if (inputGradient) {
