@@ -109,14 +109,6 @@ public final class EpochBench {
                 new Progress(new PrintStream(OutputStream.nullOutputStream()), false));
     }
 
-    /** The median of {@code v} (of an even count, the mean of the middle two), as every bench figure here. */
-    static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        int n = s.length;
-        return n % 2 == 1 ? s[n / 2] : 0.5 * (s[n / 2 - 1] + s[n / 2]);
-    }
-
     public static void main(String[] args) throws IOException {
         Map<String, String> opt = BenchOptions.parse(args, List.of("workloads", "data-dir", "jit-warmup", "warmup",
                 "warmup-steps", "block", "blocks", "epoch-steps", "eval-images", "eval-calls", "threads"));
@@ -178,7 +170,7 @@ public final class EpochBench {
             long steps = (long) blocks * block;
             long allocatedPerStep = (VaeFamilyBench.allocatedBytes() - allocated0) / steps;
             double arraysPerStep = (double) (Workspace.arraysCreated() - arrays0) / steps;
-            double median = median(seconds);
+            double median = StepTimes.median(seconds);
             double share = binarizeSeconds(trainer.binarizer(), data.train(), block, blocks) / median;
             System.out.printf(Locale.ROOT, "vae_epoch %s %.4f s_per_epoch ms_per_step %.4f block %d blocks %d "
                             + "epoch_steps %d train_batches_per_epoch %d threads %d binarize_share %.5f "
@@ -215,7 +207,7 @@ public final class EpochBench {
         if (sink < 0) {
             System.err.println(sink);                         // keeps the batches alive for the JIT
         }
-        return median(seconds);
+        return StepTimes.median(seconds);
     }
 
     /**
@@ -241,7 +233,7 @@ public final class EpochBench {
             seconds[r] = (System.nanoTime() - s) / 1e9;
         }
         System.out.printf(Locale.ROOT, "vae_epoch ll5000 %.3f images_per_s images %d calls %d k %d threads %d "
-                + "mean_loglik %.3f%n", n / median(seconds), n, calls, LL_K, Parallel.threads(), mean);
+                + "mean_loglik %.3f%n", n / StepTimes.median(seconds), n, calls, LL_K, Parallel.threads(), mean);
         System.out.flush();
     }
 

@@ -99,18 +99,7 @@ public final class GemmFloor {
             };
             // at least warmup seconds, then until the JIT has settled, as the steps themselves are warmed up
             System.err.println(name + " " + JitWarmup.run(step, 3, warmup, Math.max(30, 3 * warmup)).describe());
-            double[] ms = new double[16];
-            int n = 0;
-            long start = System.nanoTime();
-            while (n < minSteps || System.nanoTime() - start < time * 1e9) {
-                long t0 = System.nanoTime();
-                step.run();
-                if (n == ms.length) {
-                    ms = Arrays.copyOf(ms, 2 * n);
-                }
-                ms[n++] = (System.nanoTime() - t0) / 1e6;
-            }
-            double median = EpochBench.median(Arrays.copyOf(ms, n));
+            double median = StepTimes.median(StepTimes.time(step, minSteps, time));
             double gflop = shapes.stream().mapToDouble(GemmShape::flops).sum() / 1e9;
             System.out.printf(Locale.ROOT, "gemm_floor %s %.4f ms_per_step products %d gflop %.4f gflops %.1f threads %d%n",
                     name, median, shapes.size(), gflop, gflop / (median / 1e3), Parallel.threads());

@@ -157,30 +157,21 @@ public final class VaeFamilyBench {
         // at least minWarmup steps and warmupSeconds, then until the JIT has settled
         JitWarmup.Result warm = JitWarmup.run(work::run, minWarmup, warmupSeconds, Math.max(30, 3 * warmupSeconds));
         System.err.println(name + " " + warm.describe());
-        double[] ms = new double[16];
-        int n = 0;
-        double last = 0;
+        double[] last = {0}; // the last step's loss, or mean log-likelihood
         long arrays0 = Workspace.arraysCreated();
         long allocated0 = allocatedBytes();
-        long start = System.nanoTime();
-        while (n < minSteps || System.nanoTime() - start < seconds * 1e9) {
-            long t0 = System.nanoTime();
-            last = work.run();
-            if (n == ms.length) {
-                ms = Arrays.copyOf(ms, 2 * n);
-            }
-            ms[n++] = (System.nanoTime() - t0) / 1e6;
-        }
+        double[] ms = StepTimes.time(() -> last[0] = work.run(), minSteps, seconds);
+        int n = ms.length;
         long allocatedPerStep = (allocatedBytes() - allocated0) / n;
         double arraysPerStep = (double) (Workspace.arraysCreated() - arrays0) / n;
-        double median = EpochBench.median(Arrays.copyOf(ms, n));
+        double median = StepTimes.median(ms);
         String value = imagesPerCall > 0
                 ? String.format(Locale.ROOT, "%.3f images_per_s", imagesPerCall / (median / 1e3))
                 : String.format(Locale.ROOT, "%.4f ms_per_step", median);
         System.out.printf(Locale.ROOT,
                 "vae_family %s %s steps %d threads %d alloc_bytes_per_step %d workspace_arrays_per_step %.2f %s %.3f%n",
                 name, value, n, Parallel.threads(), allocatedPerStep, arraysPerStep,
-                imagesPerCall > 0 ? "mean_loglik" : "loss", last);
+                imagesPerCall > 0 ? "mean_loglik" : "loss", last[0]);
         System.out.flush();
     }
 }

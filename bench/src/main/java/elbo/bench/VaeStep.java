@@ -128,11 +128,11 @@ public final class VaeStep {
             }
         }
         long allocatedPerStep = (allocatedBytes() - allocated0) / steps;
-        System.out.printf(Locale.ROOT, "vae_step_ms %.4f steps %d loss %.3f alloc_bytes_per_step %d%n", EpochBench.median(ms),
+        System.out.printf(Locale.ROOT, "vae_step_ms %.4f steps %d loss %.3f alloc_bytes_per_step %d%n", StepTimes.median(ms),
                 steps, loss, allocatedPerStep);
         if (phases) {
             System.out.printf(Locale.ROOT, "vae_step_phases_ms forward %.4f backward %.4f adam %.4f%n",
-                    EpochBench.median(phaseMs[0]), EpochBench.median(phaseMs[1]), EpochBench.median(phaseMs[2]));
+                    StepTimes.median(phaseMs[0]), StepTimes.median(phaseMs[1]), StepTimes.median(phaseMs[2]));
         }
     }
 }
